@@ -1,0 +1,184 @@
+/**
+ * The one persistence interface. SQLite (embedded default) and PostgreSQL implement it; nothing
+ * above the store knows which one it talks to. Differences are capability flags, never
+ * `if (kind === 'sqlite')` in callers.
+ */
+
+export type Access = 'read' | 'write';
+
+/** An agent: a named holder of grants. Tokens are kept apart (an agent may have several during rotation). */
+export interface AgentRecord {
+  /** `agt_` + ULID-like id */
+  id: string;
+  /** Unique, `[a-z0-9][a-z0-9._-]{0,62}` */
+  name: string;
+  description: string;
+  /** area → access; write includes read. */
+  grants: Record<string, Access>;
+  enabled: boolean;
+  /** ISO-8601, or null for no expiry. */
+  expiresAt: string | null;
+  /** Share of the overall WorkOS rate budget (default 1). */
+  weight: number;
+  /** Optional per-agent quotas. */
+  quota: { perMinute?: number; perDay?: number } | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** An agent token, stored as a hash only. */
+export interface TokenRecord {
+  /** `tok_` + id */
+  id: string;
+  agentId: string;
+  /** hex SHA-256 of the full token string */
+  hash: string;
+  /** The first characters of the token, safe to show (`bol_3xK9`). */
+  hint: string;
+  createdAt: string;
+  /** Set on rotation: the old token keeps working until then. ISO-8601 or null. */
+  expiresAt: string | null;
+  revokedAt: string | null;
+}
+
+/** The kinds of record in the audit chain. */
+export type AuditKind =
+  /** A call through the proxy: written ahead (before forwarding) with the decision; for denials it also holds the final status. */
+  | 'call'
+  /** The outcome of an allowed call, written after the response; `requestId` links it to its `call`. */
+  | 'outcome'
+  /** A change made through the admin API or policy apply; `details` holds before/after. */
+  | 'admin'
+  /** Webhook events received and deliveries attempted. */
+  | 'webhook'
+  /** Start-up, retention, and other system events. */
+  | 'system';
+
+/** An audit entry before the store seals it into the chain. */
+export interface AuditDraft {
+  kind: AuditKind;
+  /** ISO-8601 with milliseconds */
+  time: string;
+  /** Bollard's request id (`x-bollard-request-id`) */
+  requestId: string;
+  agentId: string | null;
+  agentName: string | null;
+  endpointId: string | null;
+  area: string | null;
+  access: Access | null;
+  permission: string | null;
+  decision: 'allow' | 'deny' | null;
+  /** Machine code of the reason (`granted`, `missing_permission`, `unknown_endpoint`, `rate_limited`…) */
+  reason: string | null;
+  /** Which rule decided (`grant:organizations:write`, `catalog:not_found`, `ratelimit:directory_users`…) */
+  rule: string | null;
+  method: string | null;
+  /** Path without the query string */
+  path: string | null;
+  organizationId: string | null;
+  /** Resource ids the call touched (from path, query or body per the catalog) */
+  resourceIds: string[];
+  /** Status Bollard answered with (null until known) */
+  status: number | null;
+  upstreamStatus: number | null;
+  /** WorkOS's `X-Request-ID` */
+  upstreamRequestId: string | null;
+  latencyMs: number | null;
+  upstreamLatencyMs: number | null;
+  bytesIn: number | null;
+  bytesOut: number | null;
+  clientIp: string | null;
+  userAgent: string | null;
+  /** Redacted extra facts: query, body field names, admin before/after, webhook event id… Never a secret. */
+  details: Record<string, unknown>;
+}
+
+/** A sealed audit record: its place in the chain and the hashes that link it. */
+export interface AuditRecord extends AuditDraft {
+  /** 1-based, gapless, increasing */
+  seq: number;
+  /** hash of the record before (64 zeros for the first, or the retained segment's last hash) */
+  prevHash: string;
+  hash: string;
+}
+
+/** Computes a record's hash from the previous hash and its content (the audit module owns the formula). */
+export type SealFunction = (record: Omit<AuditRecord, 'hash'>) => string;
+
+/** Filters for reading the audit log. All optional; combined with AND. */
+export interface AuditQuery {
+  kind?: AuditKind | AuditKind[];
+  agentId?: string;
+  decision?: 'allow' | 'deny';
+  area?: string;
+  endpointId?: string;
+  status?: number;
+  organizationId?: string;
+  requestId?: string;
+  /** ISO-8601 inclusive lower bound */
+  since?: string;
+  /** ISO-8601 exclusive upper bound */
+  until?: string;
+  /** Return records with seq greater than this (ascending order) … */
+  afterSeq?: number;
+  /** … or less than this (descending order). */
+  beforeSeq?: number;
+  order?: 'asc' | 'desc';
+  /** default 100, max 1000 */
+  limit?: number;
+}
+
+/** One change inside an atomic batch. */
+export type StoreOp =
+  | { op: 'putAgent'; agent: AgentRecord }
+  | { op: 'deleteAgent'; agentId: string }
+  | { op: 'putToken'; token: TokenRecord }
+  | { op: 'revokeToken'; tokenId: string; at: string }
+  | { op: 'expireToken'; tokenId: string; at: string };
+
+/** What a backend can and cannot do, declared rather than tested by name. */
+export interface StoreCapabilities {
+  /** Several processes may share this store (PostgreSQL yes, SQLite file no). */
+  sharedAcrossProcesses: boolean;
+  /** Change notifications reach other processes (LISTEN/NOTIFY). */
+  crossProcessNotifications: boolean;
+}
+
+/**
+ * The store. All methods are async so PostgreSQL and SQLite share one interface.
+ * @example
+ *   const store = await openStore({ kind: 'sqlite', path: '.bollard/bollard.db' });
+ *   await store.apply([{ op: 'putAgent', agent }, { op: 'putToken', token }], [auditDraft], seal);
+ *   const hit = await store.findToken(hash);
+ */
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  readonly capabilities: StoreCapabilities;
+  /** Runs pending migrations (idempotent; PostgreSQL under an advisory lock). */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  getAgent(id: string): Promise<AgentRecord | null>;
+  getAgentByName(name: string): Promise<AgentRecord | null>;
+  listAgents(): Promise<AgentRecord[]>;
+  listTokens(agentId: string): Promise<TokenRecord[]>;
+  /** The token with this hash and its agent, or null. Revoked/expired tokens are returned too; the caller decides. */
+  findToken(hash: string): Promise<{ token: TokenRecord; agent: AgentRecord } | null>;
+
+  /**
+   * Applies the changes and appends the audit drafts in ONE transaction: all or nothing.
+   * Returns the sealed audit records.
+   */
+  apply(ops: StoreOp[], audit: AuditDraft[], seal: SealFunction): Promise<AuditRecord[]>;
+
+  /**
+   * Appends audit drafts to the chain in one transaction (group commit) and returns them sealed,
+   * in order. Durable when the promise resolves. Rejects if the store cannot write.
+   */
+  appendAudit(drafts: AuditDraft[], seal: SealFunction): Promise<AuditRecord[]>;
+  queryAudit(query: AuditQuery): Promise<AuditRecord[]>;
+  /** Streams the chain in seq order from `fromSeq` (inclusive), in pages, for export and verify. */
+  scanAudit(fromSeq?: number, pageSize?: number): AsyncIterable<AuditRecord>;
+  /** The chain's first retained seq and its prevHash (after retention), and the last seq. */
+  auditBounds(): Promise<{ firstSeq: number; firstPrevHash: string; lastSeq: number; lastHash: string }>;
+}
