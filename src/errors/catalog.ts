@@ -1,0 +1,71 @@
+/**
+ * Every error code Bollard itself returns, defined once with its HTTP status and default message.
+ * Bodies use WorkOS's JSON error shape (`{ code, message, ...fields }`) so every WorkOS SDK
+ * surfaces them. The README's error table is checked against this list by a test.
+ */
+export const ERRORS = {
+  // Proxy (agents)
+  unauthorized: {
+    status: 401,
+    message: 'Missing, malformed, unknown, expired or revoked Bollard agent token.',
+  },
+  permission_denied: { status: 403, message: 'The agent lacks the permission this endpoint needs.' },
+  endpoint_not_allowed: {
+    status: 403,
+    message: 'This method and path are not in the WorkOS catalog; Bollard fails closed.',
+  },
+  invalid_request: { status: 400, message: 'The request cannot be classified safely.' },
+  payload_too_large: { status: 413, message: 'The request body is larger than Bollard accepts.' },
+  rate_limit_exceeded: { status: 429, message: 'A WorkOS rate limit or agent quota would be exceeded.' },
+  upstream_unavailable: { status: 502, message: 'WorkOS could not be reached.' },
+  upstream_timeout: { status: 504, message: 'WorkOS did not answer in time.' },
+  audit_unavailable: {
+    status: 503,
+    message: 'The audit log cannot be written, so the call was not forwarded.',
+  },
+  internal_error: {
+    status: 500,
+    message: 'Bollard failed unexpectedly; the request id identifies it in the logs.',
+  },
+  // Admin API
+  admin_unauthorized: { status: 401, message: 'Missing or invalid admin token.' },
+  validation_failed: { status: 400, message: 'The input does not match the schema.' },
+  not_found: { status: 404, message: 'No such resource.' },
+  conflict: { status: 409, message: 'The resource already exists or changed meanwhile.' },
+  // Webhooks (inbound)
+  invalid_signature: {
+    status: 401,
+    message: 'The WorkOS-Signature header is missing, stale or does not match.',
+  },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** A Bollard error with its stable code; `fields` are extra body fields that help (`required_permission`…). */
+export class BollardError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly fields: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message?: string, fields: Record<string, unknown> = {}, status?: number) {
+    super(message ?? ERRORS[code].message);
+    this.name = 'BollardError';
+    this.code = code;
+    this.status = status ?? ERRORS[code].status;
+    this.fields = fields;
+  }
+
+  /** The JSON body, WorkOS-shaped. */
+  toBody(): Record<string, unknown> {
+    return { code: this.code, message: this.message, ...this.fields };
+  }
+}
+
+/** A WorkOS-shaped error body for a code. */
+export function errorBody(
+  code: ErrorCode,
+  message?: string,
+  fields: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return { code, message: message ?? ERRORS[code].message, ...fields };
+}

@@ -1,0 +1,1 @@
+export { BollardError, ERRORS, type ErrorCode, errorBody } from './catalog.js';
