@@ -1,0 +1,102 @@
+import { BollardError } from '../errors/index.js';
+import type { Access, AgentRecord } from '../store/types.js';
+import { checkGrants, grantsFromList } from './grants.js';
+
+export const AGENT_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+
+export interface Quota {
+  perMinute?: number;
+  perDay?: number;
+}
+
+/** What a caller gives to create an agent. Grants are `AREA:read|write` strings. */
+export interface AgentInput {
+  name: string;
+  description?: string;
+  grants: readonly string[];
+  /** ISO-8601, or null for no expiry. */
+  expiresAt?: string | null;
+  enabled?: boolean;
+  weight?: number;
+  quota?: Quota | null;
+}
+
+/** What `update` may change. Grants, when given, replace the agent's grants. */
+export type AgentPatch = Partial<Omit<AgentInput, 'name'>>;
+
+/** The settable fields of an agent, normalized. */
+export type AgentFields = Pick<
+  AgentRecord,
+  'description' | 'grants' | 'expiresAt' | 'enabled' | 'weight' | 'quota'
+>;
+
+/** One input problem, pointing at its field (`grants[2]`). */
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+function validationError(problems: FieldProblem[]): BollardError {
+  const message = problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ');
+  return new BollardError('validation_failed', message, { errors: problems });
+}
+
+/** Every problem with a name, grants and expiry, checked against the catalog's area names. */
+export function inputProblems(
+  input: AgentPatch & { name?: string },
+  areaNames: readonly string[],
+): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (input.name !== undefined && !AGENT_NAME_PATTERN.test(input.name)) {
+    problems.push({
+      path: 'name',
+      message: `'${input.name}' is not a valid agent name (lowercase letters, digits, '.', '_', '-'; at most 63)`,
+    });
+  }
+  for (const problem of checkGrants(input.grants ?? [], areaNames)) {
+    problems.push({ path: `grants[${problem.index}]`, message: problem.message });
+  }
+  if (input.expiresAt && Number.isNaN(Date.parse(input.expiresAt))) {
+    problems.push({ path: 'expiresAt', message: `'${input.expiresAt}' is not an ISO-8601 date` });
+  }
+  return problems;
+}
+
+/** Throws `validation_failed` listing every problem, or returns quietly. */
+export function assertValidInput(input: AgentPatch & { name?: string }, areaNames: readonly string[]): void {
+  const problems = inputProblems(input, areaNames);
+  if (problems.length > 0) throw validationError(problems);
+}
+
+/** The agent's fields after applying a patch (or the defaults, for a new agent). */
+export function mergeFields(base: AgentFields | null, patch: AgentPatch): AgentFields {
+  const grants: Record<string, Access> = patch.grants
+    ? grantsFromList(patch.grants)
+    : { ...(base?.grants ?? {}) };
+  return {
+    description: patch.description ?? base?.description ?? '',
+    grants,
+    expiresAt: patch.expiresAt === undefined ? (base?.expiresAt ?? null) : normalizeTime(patch.expiresAt),
+    enabled: patch.enabled ?? base?.enabled ?? true,
+    weight: patch.weight ?? base?.weight ?? 1,
+    quota: patch.quota === undefined ? (base?.quota ?? null) : patch.quota,
+  };
+}
+
+function normalizeTime(value: string | null): string | null {
+  return value === null ? null : new Date(value).toISOString();
+}
+
+/** The fields that differ between two versions of an agent, by name. */
+export function changedFields(before: AgentFields, after: AgentFields): string[] {
+  const keys: (keyof AgentFields)[] = ['description', 'grants', 'expiresAt', 'enabled', 'weight', 'quota'];
+  return keys.filter((key) => stableJson(before[key]) !== stableJson(after[key]));
+}
+
+/** JSON with object keys sorted, so two equal grant maps compare equal whatever their key order. */
+function stableJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'undefined';
+  const object = value as Record<string, unknown>;
+  const keys = Object.keys(object).sort();
+  return `{${keys.map((key) => `${JSON.stringify(key)}:${stableJson(object[key])}`).join(',')}}`;
+}
