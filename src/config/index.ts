@@ -1,0 +1,2 @@
+export { ConfigError, ENVIRONMENT_VARIABLES, loadConfig } from './load.js';
+export { type BollardConfig, type ConfigInput, configSchema } from './schema.js';

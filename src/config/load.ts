@@ -1,0 +1,56 @@
+import { type BollardConfig, type ConfigInput, configSchema } from './schema.js';
+
+/** Environment variables and the setting each one feeds. Only this module reads `process.env`. */
+export const ENVIRONMENT_VARIABLES: Readonly<Record<string, keyof ConfigInput>> = {
+  WORKOS_API_KEY: 'workosApiKey',
+  WORKOS_CLIENT_ID: 'workosClientId',
+  WORKOS_WEBHOOK_SECRET: 'workosWebhookSecret',
+  BOLLARD_ADMIN_TOKEN: 'adminToken',
+  BOLLARD_PORT: 'port',
+  BOLLARD_HOST: 'host',
+  BOLLARD_ADMIN_PORT: 'adminPort',
+  BOLLARD_ADMIN_HOST: 'adminHost',
+  BOLLARD_UPSTREAM: 'upstream',
+  BOLLARD_DATA_DIR: 'dataDir',
+  DATABASE_URL: 'databaseUrl',
+  REDIS_URL: 'redisUrl',
+  BOLLARD_POLICY: 'policy',
+  BOLLARD_LOG_LEVEL: 'logLevel',
+};
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * Resolves the configuration: flags win over environment, environment over defaults.
+ * Throws one ConfigError listing every problem.
+ */
+export function loadConfig(
+  flags: Partial<Record<keyof ConfigInput, unknown>>,
+  env: NodeJS.ProcessEnv = process.env,
+): BollardConfig {
+  const merged: Record<string, unknown> = {};
+  for (const [variable, key] of Object.entries(ENVIRONMENT_VARIABLES)) {
+    const value = env[variable];
+    if (value !== undefined && value !== '') merged[key] = value;
+  }
+  for (const [key, value] of Object.entries(flags)) if (value !== undefined) merged[key] = value;
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${nameOf(issue.path)}: ${issue.message}`));
+  }
+  return Object.freeze(parsed.data);
+}
+
+function nameOf(path: readonly PropertyKey[]): string {
+  const key = String(path[0] ?? '');
+  const variable = Object.entries(ENVIRONMENT_VARIABLES).find(([, k]) => k === key)?.[0];
+  const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  return variable ? `${flag} / ${variable}` : flag;
+}

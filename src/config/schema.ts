@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const url = z.string().url();
+const duration = z.coerce.number().int().positive();
+
+/**
+ * Every setting of `bollard start`, with its default and unit. Parsed once at start-up from flags,
+ * then environment, then these defaults; every problem is reported together; the result is frozen.
+ */
+export const configSchema = z.object({
+  /** Proxy port for agents. */
+  port: port.default(7600),
+  /** Proxy bind address. */
+  host: z.string().min(1).default('127.0.0.1'),
+  /** Admin API and console port. */
+  adminPort: port.default(7601),
+  /** Admin bind address: loopback unless deliberately opened. */
+  adminHost: z.string().min(1).default('127.0.0.1'),
+  /** WorkOS base URL. Ignored in demo mode, where the in-process emulator is the upstream. */
+  upstream: url.default('https://api.workos.com'),
+  /** The WorkOS secret key; unset means demo mode. */
+  workosApiKey: z.string().min(1).optional(),
+  workosClientId: z.string().min(1).optional(),
+  workosWebhookSecret: z.string().min(1).optional(),
+  adminToken: z.string().min(16).optional(),
+  dataDir: z.string().min(1).default('./.bollard'),
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .optional(),
+  policy: z.string().min(1).optional(),
+  /** Largest request body accepted from an agent. */
+  bodyLimitBytes: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024), // 1 MiB
+  /** Upstream connect timeout. */
+  connectTimeoutMs: duration.default(5_000), // 5 seconds
+  /** Time to the upstream's response headers. */
+  headersTimeoutMs: duration.default(30_000), // 30 seconds
+  /** Longest pause between upstream body chunks. */
+  bodyTimeoutMs: duration.default(30_000), // 30 seconds
+  /** SQLite durability: FULL survives an OS crash; with group commit it costs no more than NORMAL. */
+  auditSynchronous: z.enum(['full', 'normal']).default('full'),
+  /** Share of the WorkOS budget kept for traffic that does not pass through Bollard. */
+  rateLimitReserve: z.coerce.number().min(0).max(0.9).default(0.1),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type BollardConfig = Readonly<z.infer<typeof configSchema>>;
+export type ConfigInput = z.input<typeof configSchema>;

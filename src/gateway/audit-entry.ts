@@ -1,0 +1,90 @@
+import type { IncomingMessage } from 'node:http';
+import type { CatalogEndpoint } from '../catalog/types.js';
+import { readValue } from '../catalog/value-source.js';
+import type { Decision } from '../policy/index.js';
+import type { AgentRecord, AuditDraft } from '../store/types.js';
+
+/** What the pipeline knows about a call when it writes its record. */
+export interface CallFacts {
+  requestId: string;
+  startedAt: number;
+  req: IncomingMessage;
+  method: string | null;
+  path: string | null;
+  agent: AgentRecord | null;
+  endpoint: CatalogEndpoint | null;
+  params: Readonly<Record<string, string>>;
+  query: URLSearchParams | null;
+  body: Record<string, unknown> | undefined;
+  decision: Decision | null;
+  details: Record<string, unknown>;
+}
+
+/** The 'call' record: written ahead of forwarding, or as the whole story of a denial. */
+export function callDraft(
+  facts: CallFacts,
+  outcome: { decision: 'allow' | 'deny'; reason: string; rule: string; status: number | null },
+): AuditDraft {
+  const { endpoint } = facts;
+  return {
+    kind: 'call',
+    time: new Date(facts.startedAt).toISOString(),
+    requestId: facts.requestId,
+    agentId: facts.agent?.id ?? null,
+    agentName: facts.agent?.name ?? null,
+    endpointId: endpoint?.id ?? null,
+    area: endpoint?.area ?? null,
+    access: endpoint?.access ?? null,
+    permission: endpoint?.permission ?? null,
+    decision: outcome.decision,
+    reason: outcome.reason,
+    rule: outcome.rule,
+    method: facts.method,
+    path: facts.path,
+    organizationId: organizationOf(facts),
+    resourceIds: Object.values(facts.params),
+    status: outcome.status,
+    upstreamStatus: null,
+    upstreamRequestId: null,
+    latencyMs: outcome.status === null ? null : Date.now() - facts.startedAt,
+    upstreamLatencyMs: null,
+    bytesIn: Number(facts.req.headers['content-length'] ?? 0) || 0,
+    bytesOut: null,
+    clientIp: facts.req.socket.remoteAddress ?? null,
+    userAgent: facts.req.headers['user-agent'] ?? null,
+    details: facts.details,
+  };
+}
+
+/** The 'outcome' record of an allowed call, linked to its 'call' by the request id. */
+export function outcomeDraft(
+  call: AuditDraft,
+  result: {
+    status: number;
+    upstreamStatus: number | null;
+    upstreamRequestId: string | null;
+    upstreamLatencyMs: number | null;
+    bytesOut: number;
+    error?: string;
+  },
+  startedAt: number,
+): AuditDraft {
+  return {
+    ...call,
+    kind: 'outcome',
+    time: new Date().toISOString(),
+    status: result.status,
+    upstreamStatus: result.upstreamStatus,
+    upstreamRequestId: result.upstreamRequestId,
+    latencyMs: Date.now() - startedAt,
+    upstreamLatencyMs: result.upstreamLatencyMs,
+    bytesOut: result.bytesOut,
+    details: result.error ? { error: result.error } : {},
+  };
+}
+
+function organizationOf(facts: CallFacts): string | null {
+  const source = facts.endpoint?.organizationId;
+  if (!source || !facts.query) return null;
+  return readValue(source, { params: facts.params, query: facts.query, body: facts.body });
+}

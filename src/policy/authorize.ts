@@ -1,0 +1,62 @@
+import type { CatalogEndpoint } from '../catalog/types.js';
+import { type Grants, grantsAllow } from './grants.js';
+
+/** The caller as the policy sees it: only what the decision depends on. */
+export interface PolicySubject {
+  id: string;
+  name: string;
+  grants: Grants;
+  enabled: boolean;
+  /** ISO-8601 or null */
+  expiresAt: string | null;
+}
+
+export type DecisionReason =
+  | 'granted'
+  | 'anonymous_endpoint'
+  | 'missing_permission'
+  | 'agent_disabled'
+  | 'agent_expired'
+  | 'no_agent';
+
+/**
+ * A policy decision, as data: the audit record stores it and a 403 body says it.
+ * @example { allow: false, permission: 'organizations:write', reason: 'missing_permission', rule: 'grants:organizations:read' }
+ */
+export interface Decision {
+  allow: boolean;
+  permission: string;
+  reason: DecisionReason;
+  /** Which rule decided: `grant:organizations:write`, `catalog:anonymous`, `agent:disabled`… */
+  rule: string;
+}
+
+/**
+ * Decides whether `agent` may call `endpoint`. Pure: no I/O, the clock is an argument.
+ * Unknown endpoints never reach here (the matcher fails closed before).
+ */
+export function authorize(agent: PolicySubject | null, endpoint: CatalogEndpoint, now: number): Decision {
+  const permission = endpoint.permission;
+  if (endpoint.anonymous)
+    return { allow: true, permission, reason: 'anonymous_endpoint', rule: 'catalog:anonymous' };
+  if (!agent) return { allow: false, permission, reason: 'no_agent', rule: 'auth:no_agent' };
+  if (!agent.enabled) return { allow: false, permission, reason: 'agent_disabled', rule: 'agent:disabled' };
+  if (agent.expiresAt !== null && Date.parse(agent.expiresAt) <= now) {
+    return { allow: false, permission, reason: 'agent_expired', rule: 'agent:expired' };
+  }
+  if (grantsAllow(agent.grants, permission)) {
+    return {
+      allow: true,
+      permission,
+      reason: 'granted',
+      rule: `grant:${endpoint.area}:${agent.grants[endpoint.area]}`,
+    };
+  }
+  const held = Object.hasOwn(agent.grants, endpoint.area) ? agent.grants[endpoint.area] : undefined;
+  return {
+    allow: false,
+    permission,
+    reason: 'missing_permission',
+    rule: held ? `grant:${endpoint.area}:${held}` : `grant:${endpoint.area}:none`,
+  };
+}
