@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { AGENT_NAME_PATTERN, grantProblem } from '../agents/index.js';
+
+const DATE_OR_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+/** The instant an `expires` value names; a bare date means midnight UTC at its start. */
+export function expiryInstant(expires: string): Date {
+  return new Date(expires.includes('T') ? expires : `${expires}T00:00:00Z`);
+}
+
+/** Every permission the catalog knows, in area order: `users:read`, `users:write`, … */
+export function allPermissions(areaNames: readonly string[]): [string, ...string[]] {
+  const out = areaNames.flatMap((area) => [`${area}:read`, `${area}:write`]);
+  return out as [string, ...string[]];
+}
+
+export interface PolicySchemaOptions {
+  areaNames: readonly string[];
+  /** When set, an `expires` before it is an error. Left out to generate the published JSON Schema. */
+  now?: Date;
+}
+
+/**
+ * The schema of `bollard.yaml`. Grants are an enum of the catalog's permissions so editors complete
+ * them; a wrong one is explained ("unknown area 'organisation' — did you mean 'organizations'?").
+ */
+export function buildPolicySchema({ areaNames, now }: PolicySchemaOptions) {
+  const grant = z.enum(allPermissions(areaNames), {
+    error: (issue) => grantProblem(String(issue.input), areaNames) ?? undefined,
+  });
+  let expires = z
+    .string()
+    .regex(DATE_OR_DATE_TIME, 'expected a date (2026-12-31) or a date-time (2026-12-31T18:00:00Z)');
+  if (now) {
+    const at = now;
+    expires = expires.refine((value) => !(expiryInstant(value).getTime() <= at.getTime()), {
+      message: 'expiry is in the past',
+      abort: true,
+    });
+  }
+  const agent = z
+    .strictObject({
+      name: z
+        .string()
+        .regex(
+          AGENT_NAME_PATTERN,
+          "lowercase letters, digits, '.', '_' and '-'; starts with a letter or digit",
+        )
+        .meta({ description: 'Unique agent name.', examples: ['support-bot'] }),
+      description: z.string().max(500).optional().meta({ description: 'What the agent is for.' }),
+      grants: z
+        .array(grant)
+        .default([])
+        .meta({ description: 'Permissions, AREA:read or AREA:write; write includes read.' }),
+      expires: expires.nullable().optional().meta({
+        description: 'When the agent stops working: a date or an ISO-8601 date-time. Absent: never.',
+      }),
+      enabled: z.boolean().optional().meta({ description: 'A disabled agent is refused. Default true.' }),
+      weight: z.number().positive().max(100).optional().meta({
+        description: 'Share of the WorkOS rate budget relative to other agents. Default 1.',
+      }),
+      quota: z
+        .strictObject({
+          perMinute: z.int().positive().optional(),
+          perDay: z.int().positive().optional(),
+        })
+        .nullable()
+        .optional()
+        .meta({ description: 'Calls this agent may make, per minute and per day.' }),
+    })
+    .meta({ title: 'Agent' });
+  return z
+    .strictObject({
+      version: z.literal(1).optional().meta({ description: 'Format version of this file.' }),
+      agents: z.array(agent).meta({ description: 'Every agent. Agents not listed are removed on apply.' }),
+    })
+    .meta({
+      title: 'Bollard policy',
+      description: 'The agents of a Bollard gateway and their grants (bollard.yaml).',
+    });
+}
+
+export type PolicyFile = z.output<ReturnType<typeof buildPolicySchema>>;
