@@ -123,6 +123,7 @@ export interface AuditQuery {
   afterSeq?: number;
   /** … or less than this (descending order). */
   beforeSeq?: number;
+  /** Default: 'asc' with `afterSeq`, otherwise 'desc' (newest first). */
   order?: 'asc' | 'desc';
   /** default 100, max 1000 */
   limit?: number;
@@ -179,6 +180,50 @@ export interface Store {
   queryAudit(query: AuditQuery): Promise<AuditRecord[]>;
   /** Streams the chain in seq order from `fromSeq` (inclusive), in pages, for export and verify. */
   scanAudit(fromSeq?: number, pageSize?: number): AsyncIterable<AuditRecord>;
-  /** The chain's first retained seq and its prevHash (after retention), and the last seq. */
+  /**
+   * The chain's first retained seq and its prevHash (after retention), and the last seq.
+   * When nothing is retained, `firstSeq` is `lastSeq + 1` and `firstPrevHash` equals `lastHash`.
+   */
   auditBounds(): Promise<{ firstSeq: number; firstPrevHash: string; lastSeq: number; lastHash: string }>;
+  /**
+   * Retention: removes the longest prefix of the chain whose records are all older than `before`
+   * (ISO-8601, exclusive), in one transaction, and keeps the last removed record's hash as the anchor
+   * that `auditBounds().firstPrevHash` reports, so the rest still verifies.
+   */
+  pruneAudit(before: string): Promise<AuditPruneResult>;
+  /**
+   * Calls `onChange` when agents or tokens may have changed in another process, and also after a lost
+   * notification connection is re-established (reload everything: a missed message must not leave a
+   * stale grant). Resolves to an unsubscribe function. A no-op where `crossProcessNotifications` is false.
+   */
+  watchChanges(onChange: () => void): Promise<() => Promise<void>>;
 }
+
+/** What `pruneAudit` removed and the anchor it kept. */
+export interface AuditPruneResult {
+  removed: number;
+  /** The last removed seq (0 when nothing was ever removed). */
+  anchorSeq: number;
+  /** Its hash: the `prevHash` of the first retained record. */
+  anchorHash: string;
+}
+
+/** Where the store lives. */
+export type StoreConfig =
+  | {
+      kind: 'sqlite';
+      /** The database file, or a directory that gets `bollard.db`. */
+      path: string;
+      /** FULL (default) is durable across an OS crash; NORMAL only across a process crash. */
+      synchronous?: 'FULL' | 'NORMAL';
+      /** How long a write waits for another connection's lock before failing (default 5,000 ms). */
+      busyTimeoutMs?: number;
+    }
+  | {
+      kind: 'postgres';
+      url: string;
+      /** A schema to keep Bollard's tables in (created if missing); default `public`. */
+      schema?: string;
+      /** Pool size (default 10). */
+      maxConnections?: number;
+    };

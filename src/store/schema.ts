@@ -1,0 +1,121 @@
+import { GENESIS_HASH } from './chain.js';
+import type { ColumnTypes, Migration, SqlSession } from './sql-dialect.js';
+
+/**
+ * Bollard's schema, written once over dialect column types. New versions are appended, never
+ * edited: a database that ran version N must reach N+1 by the next entry alone.
+ */
+export function buildMigrations(t: ColumnTypes): Migration[] {
+  return [
+    {
+      version: 1,
+      name: 'agents, tokens, audit chain',
+      statements: [
+        `CREATE TABLE agents (
+          id ${t.text} PRIMARY KEY,
+          name ${t.text} NOT NULL UNIQUE,
+          description ${t.text} NOT NULL,
+          grants ${t.text} NOT NULL,
+          enabled ${t.boolean} NOT NULL,
+          expires_at ${t.text},
+          weight ${t.real} NOT NULL,
+          quota ${t.text},
+          created_at ${t.text} NOT NULL,
+          updated_at ${t.text} NOT NULL
+        )`,
+        `CREATE TABLE tokens (
+          id ${t.text} PRIMARY KEY,
+          agent_id ${t.text} NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+          hash ${t.text} NOT NULL,
+          hint ${t.text} NOT NULL,
+          created_at ${t.text} NOT NULL,
+          expires_at ${t.text},
+          revoked_at ${t.text}
+        )`,
+        'CREATE UNIQUE INDEX tokens_hash ON tokens (hash)',
+        'CREATE INDEX tokens_agent ON tokens (agent_id)',
+        `CREATE TABLE audit (
+          seq ${t.bigint} PRIMARY KEY,
+          kind ${t.text} NOT NULL,
+          time ${t.text} NOT NULL,
+          request_id ${t.text} NOT NULL,
+          agent_id ${t.text},
+          agent_name ${t.text},
+          endpoint_id ${t.text},
+          area ${t.text},
+          access ${t.text},
+          permission ${t.text},
+          decision ${t.text},
+          reason ${t.text},
+          rule ${t.text},
+          method ${t.text},
+          path ${t.text},
+          organization_id ${t.text},
+          resource_ids ${t.text} NOT NULL,
+          status ${t.integer},
+          upstream_status ${t.integer},
+          upstream_request_id ${t.text},
+          latency_ms ${t.real},
+          upstream_latency_ms ${t.real},
+          bytes_in ${t.bigint},
+          bytes_out ${t.bigint},
+          client_ip ${t.text},
+          user_agent ${t.text},
+          details ${t.text} NOT NULL,
+          prev_hash ${t.text} NOT NULL,
+          hash ${t.text} NOT NULL
+        )`,
+        // One index per AuditQuery filter; seq second so "filter, newest first, limit n" reads in index order.
+        'CREATE INDEX audit_time ON audit (time)',
+        'CREATE INDEX audit_kind ON audit (kind, seq)',
+        'CREATE INDEX audit_agent ON audit (agent_id, seq)',
+        'CREATE INDEX audit_decision ON audit (decision, seq)',
+        'CREATE INDEX audit_area ON audit (area, seq)',
+        'CREATE INDEX audit_endpoint ON audit (endpoint_id, seq)',
+        'CREATE INDEX audit_status ON audit (status, seq)',
+        'CREATE INDEX audit_organization ON audit (organization_id, seq)',
+        'CREATE INDEX audit_request ON audit (request_id)',
+        // The chain head: one row that every append locks, and the anchor retention leaves behind.
+        `CREATE TABLE audit_head (
+          id ${t.integer} PRIMARY KEY CHECK (id = 1),
+          last_seq ${t.bigint} NOT NULL,
+          last_hash ${t.text} NOT NULL,
+          anchor_seq ${t.bigint} NOT NULL,
+          anchor_hash ${t.text} NOT NULL
+        )`,
+        `INSERT INTO audit_head (id, last_seq, last_hash, anchor_seq, anchor_hash)
+          VALUES (1, 0, '${GENESIS_HASH}', 0, '${GENESIS_HASH}')`,
+      ],
+    },
+  ];
+}
+
+export const SCHEMA_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
+  version INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  applied_at TEXT NOT NULL
+)`;
+
+type Transaction = <T>(work: (session: SqlSession) => Promise<T>) => Promise<T>;
+
+/** Applies each migration not yet recorded in `schema_migrations`, each in its own transaction. */
+export async function applyPendingMigrations(
+  transaction: Transaction,
+  migrations: readonly Migration[],
+): Promise<void> {
+  await transaction((session) => session.execute(SCHEMA_MIGRATIONS_TABLE));
+  for (const migration of migrations) {
+    await transaction(async (session) => {
+      const done = await session.query(
+        `SELECT version FROM schema_migrations WHERE version = ${migration.version}`,
+      );
+      if (done.length > 0) return;
+      for (const statement of migration.statements) await session.execute(statement);
+      const name = migration.name.replaceAll("'", "''");
+      await session.execute(
+        `INSERT INTO schema_migrations (version, name, applied_at)
+          VALUES (${migration.version}, '${name}', '${new Date().toISOString()}')`,
+      );
+    });
+  }
+}

@@ -1,0 +1,291 @@
+import { buildAuditSelect } from './audit-query.js';
+import { type ChainHead, sealDrafts } from './chain.js';
+import { StoreError } from './errors.js';
+import {
+  AGENT_COLUMNS,
+  AUDIT_COLUMNS,
+  agentFromRow,
+  agentRowValues,
+  auditFromRow,
+  auditRowValues,
+  TOKEN_COLUMNS,
+  tokenFromJoinedRow,
+  tokenFromRow,
+  tokenRowValues,
+} from './rows.js';
+import { buildMigrations } from './schema.js';
+import type { SqlDialect, SqlSession } from './sql-dialect.js';
+import type {
+  AgentRecord,
+  AuditDraft,
+  AuditPruneResult,
+  AuditQuery,
+  AuditRecord,
+  SealFunction,
+  Store,
+  StoreCapabilities,
+  StoreOp,
+  TokenRecord,
+} from './types.js';
+
+/** Rows per multi-row INSERT: 500 × 29 columns stays under both SQLite's and PostgreSQL's bind limits. */
+const INSERT_CHUNK = 500;
+const DEFAULT_SCAN_PAGE = 500;
+
+/**
+ * The `Store` written once in portable SQL over a `SqlDialect`. Every audit append reads and
+ * advances the one-row `audit_head` inside the same transaction as the inserts, so seq and
+ * prevHash are assigned in a single serial order whatever the number of writers (see the dialects
+ * for how each serialises).
+ */
+export class SqlStore implements Store {
+  readonly kind: 'sqlite' | 'postgres';
+
+  constructor(
+    private readonly dialect: SqlDialect,
+    readonly capabilities: StoreCapabilities,
+  ) {
+    this.kind = dialect.kind;
+  }
+
+  migrate(): Promise<void> {
+    return this.dialect.migrate(buildMigrations(this.dialect.types));
+  }
+
+  close(): Promise<void> {
+    return this.dialect.close();
+  }
+
+  watchChanges(onChange: () => void): Promise<() => Promise<void>> {
+    return this.dialect.watchChanges(onChange);
+  }
+
+  private p(n: number): string {
+    return this.dialect.placeholder(n);
+  }
+
+  async getAgent(id: string): Promise<AgentRecord | null> {
+    const rows = await this.dialect.read((s) =>
+      s.query(`SELECT * FROM agents WHERE id = ${this.p(1)}`, [id]),
+    );
+    return rows[0] ? agentFromRow(rows[0]) : null;
+  }
+
+  async getAgentByName(name: string): Promise<AgentRecord | null> {
+    const rows = await this.dialect.read((s) =>
+      s.query(`SELECT * FROM agents WHERE name = ${this.p(1)}`, [name]),
+    );
+    return rows[0] ? agentFromRow(rows[0]) : null;
+  }
+
+  async listAgents(): Promise<AgentRecord[]> {
+    const rows = await this.dialect.read((s) => s.query('SELECT * FROM agents ORDER BY name'));
+    return rows.map(agentFromRow);
+  }
+
+  async listTokens(agentId: string): Promise<TokenRecord[]> {
+    const rows = await this.dialect.read((s) =>
+      s.query(`SELECT * FROM tokens WHERE agent_id = ${this.p(1)} ORDER BY created_at, id`, [agentId]),
+    );
+    return rows.map(tokenFromRow);
+  }
+
+  async findToken(hash: string): Promise<{ token: TokenRecord; agent: AgentRecord } | null> {
+    const tokenColumns = TOKEN_COLUMNS.map((c) => `t.${c} AS t_${c}`).join(', ');
+    const rows = await this.dialect.read((s) =>
+      s.query(
+        `SELECT a.*, ${tokenColumns} FROM tokens t JOIN agents a ON a.id = t.agent_id WHERE t.hash = ${this.p(1)}`,
+        [hash],
+      ),
+    );
+    const row = rows[0];
+    return row ? { token: tokenFromJoinedRow(row), agent: agentFromRow(row) } : null;
+  }
+
+  async apply(ops: StoreOp[], audit: AuditDraft[], seal: SealFunction): Promise<AuditRecord[]> {
+    return this.write(async (s) => {
+      for (const op of ops) await this.applyOp(s, op);
+      if (ops.length > 0) await this.dialect.announceChange(s);
+      return audit.length > 0 ? this.appendInTransaction(s, audit, seal) : [];
+    });
+  }
+
+  async appendAudit(drafts: AuditDraft[], seal: SealFunction): Promise<AuditRecord[]> {
+    if (drafts.length === 0) return [];
+    return this.write((s) => this.appendInTransaction(s, drafts, seal));
+  }
+
+  async queryAudit(query: AuditQuery): Promise<AuditRecord[]> {
+    const select = buildAuditSelect(query, (n) => this.p(n));
+    const rows = await this.dialect.read((s) =>
+      s.query(
+        `SELECT * FROM audit ${select.where} ORDER BY seq ${select.order} LIMIT ${select.limit}`,
+        select.params,
+      ),
+    );
+    return rows.map(auditFromRow);
+  }
+
+  async *scanAudit(fromSeq = 1, pageSize = DEFAULT_SCAN_PAGE): AsyncIterable<AuditRecord> {
+    let next = fromSeq;
+    for (;;) {
+      const rows = await this.dialect.read((s) =>
+        s.query(`SELECT * FROM audit WHERE seq >= ${this.p(1)} ORDER BY seq LIMIT ${Math.max(1, pageSize)}`, [
+          next,
+        ]),
+      );
+      for (const row of rows) yield auditFromRow(row);
+      if (rows.length < pageSize) return;
+      next = Number(rows[rows.length - 1]?.seq) + 1;
+    }
+  }
+
+  async auditBounds(): Promise<{
+    firstSeq: number;
+    firstPrevHash: string;
+    lastSeq: number;
+    lastHash: string;
+  }> {
+    const rows = await this.dialect.read((s) => s.query('SELECT * FROM audit_head WHERE id = 1'));
+    const head = rows[0];
+    if (!head) throw new Error('audit_head is missing: the store was not migrated');
+    return {
+      firstSeq: Number(head.anchor_seq) + 1,
+      firstPrevHash: String(head.anchor_hash),
+      lastSeq: Number(head.last_seq),
+      lastHash: String(head.last_hash),
+    };
+  }
+
+  async pruneAudit(before: string): Promise<AuditPruneResult> {
+    return this.write(async (s) => {
+      const [head] = await s.query(`SELECT * FROM audit_head WHERE id = 1 ${this.dialect.lockClause}`);
+      if (!head) throw new Error('audit_head is missing: the store was not migrated');
+      const lastSeq = Number(head.last_seq);
+      const kept = { removed: 0, anchorSeq: Number(head.anchor_seq), anchorHash: String(head.anchor_hash) };
+      // Whole segments only: stop before the first record that is young enough to keep, even if
+      // later records are older (clocks of several replicas need not agree).
+      const [first] = await s.query(`SELECT MIN(seq) AS seq FROM audit WHERE time >= ${this.p(1)}`, [before]);
+      const lastRemoved = first?.seq == null ? lastSeq : Number(first.seq) - 1;
+      if (lastRemoved <= kept.anchorSeq) return kept;
+      const [anchor] = await s.query(`SELECT hash FROM audit WHERE seq = ${this.p(1)}`, [lastRemoved]);
+      const anchorHash = String(anchor?.hash);
+      const removed = await s.execute(`DELETE FROM audit WHERE seq <= ${this.p(1)}`, [lastRemoved]);
+      await s.execute(
+        `UPDATE audit_head SET anchor_seq = ${this.p(1)}, anchor_hash = ${this.p(2)} WHERE id = 1`,
+        [lastRemoved, anchorHash],
+      );
+      return { removed, anchorSeq: lastRemoved, anchorHash };
+    });
+  }
+
+  private async write<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
+    try {
+      return await this.dialect.transaction(work);
+    } catch (error) {
+      throw this.dialect.translateError(error);
+    }
+  }
+
+  private async appendInTransaction(
+    s: SqlSession,
+    drafts: AuditDraft[],
+    seal: SealFunction,
+  ): Promise<AuditRecord[]> {
+    const [row] = await s.query(
+      `SELECT last_seq, last_hash FROM audit_head WHERE id = 1 ${this.dialect.lockClause}`,
+    );
+    if (!row) throw new Error('audit_head is missing: the store was not migrated');
+    const head: ChainHead = { seq: Number(row.last_seq), hash: String(row.last_hash) };
+    const records = sealDrafts(drafts, head, seal);
+    for (let i = 0; i < records.length; i += INSERT_CHUNK) {
+      const chunk = records.slice(i, i + INSERT_CHUNK);
+      await this.insertRows(
+        s,
+        'audit',
+        AUDIT_COLUMNS.map(([c]) => c),
+        chunk.map(auditRowValues),
+      );
+    }
+    const last = records[records.length - 1];
+    if (last) {
+      await s.execute(
+        `UPDATE audit_head SET last_seq = ${this.p(1)}, last_hash = ${this.p(2)} WHERE id = 1`,
+        [last.seq, last.hash],
+      );
+    }
+    return records;
+  }
+
+  private insertRows(
+    s: SqlSession,
+    table: string,
+    columns: readonly string[],
+    rows: unknown[][],
+  ): Promise<number> {
+    let n = 0;
+    const tuples = rows.map((row) => `(${row.map(() => this.p(++n)).join(', ')})`);
+    return s.execute(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples.join(', ')}`, rows.flat());
+  }
+
+  private upsert(
+    s: SqlSession,
+    table: string,
+    columns: readonly string[],
+    values: unknown[],
+  ): Promise<number> {
+    const updates = columns.filter((c) => c !== 'id').map((c) => `${c} = excluded.${c}`);
+    const placeholders = values.map((_, i) => this.p(i + 1)).join(', ');
+    return s.execute(
+      `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${placeholders})
+        ON CONFLICT (id) DO UPDATE SET ${updates.join(', ')}`,
+      values,
+    );
+  }
+
+  private async applyOp(s: SqlSession, op: StoreOp): Promise<void> {
+    const p = (n: number) => this.p(n);
+    switch (op.op) {
+      case 'putAgent':
+        await this.upsert(
+          s,
+          'agents',
+          AGENT_COLUMNS,
+          agentRowValues(op.agent, this.dialect.booleanAsInteger),
+        );
+        return;
+      case 'putToken':
+        await this.upsert(s, 'tokens', TOKEN_COLUMNS, tokenRowValues(op.token));
+        return;
+      case 'deleteAgent':
+        // Tokens go with the agent (ON DELETE CASCADE).
+        return expectChanged(
+          await s.execute(`DELETE FROM agents WHERE id = ${p(1)}`, [op.agentId]),
+          op.agentId,
+        );
+      case 'revokeToken':
+        // The first revocation time stands; revoking again changes nothing but is not an error.
+        return expectChanged(
+          await s.execute(`UPDATE tokens SET revoked_at = COALESCE(revoked_at, ${p(1)}) WHERE id = ${p(2)}`, [
+            op.at,
+            op.tokenId,
+          ]),
+          op.tokenId,
+        );
+      case 'expireToken':
+        // An expiry only ever moves earlier, so a late rotation cannot extend an old token's life.
+        return expectChanged(
+          await s.execute(
+            `UPDATE tokens SET expires_at = CASE WHEN expires_at IS NULL OR expires_at > ${p(1)}
+              THEN ${p(2)} ELSE expires_at END WHERE id = ${p(3)}`,
+            [op.at, op.at, op.tokenId],
+          ),
+          op.tokenId,
+        );
+    }
+  }
+}
+
+function expectChanged(changed: number, id: string): void {
+  if (changed === 0) throw new StoreError('not_found', `no such record: ${id}`);
+}

@@ -1,0 +1,36 @@
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { SqlStore } from '../sql-store.js';
+import { SqliteDialect } from './sqlite-dialect.js';
+
+export interface SqliteStoreOptions {
+  /** The database file, or an existing directory that gets `bollard.db`. */
+  path: string;
+  /** FULL (default): a commit survives an OS crash. NORMAL: only a process crash. */
+  synchronous?: 'FULL' | 'NORMAL';
+  /** How long a write waits for another connection's lock (default 5,000 ms). */
+  busyTimeoutMs?: number;
+}
+
+export const SQLITE_FILE_NAME = 'bollard.db';
+
+function resolveFile(path: string): string {
+  const isDirectory = statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  return isDirectory ? join(path, SQLITE_FILE_NAME) : path;
+}
+
+/**
+ * Opens (creating if needed) the embedded SQLite store. Not migrated yet: call `migrate()`
+ * (`openStore` does).
+ * @example const store = createSqliteStore({ path: '.bollard' }); await store.migrate();
+ */
+export function createSqliteStore(options: SqliteStoreOptions): SqlStore {
+  const file = resolveFile(options.path);
+  mkdirSync(dirname(file), { recursive: true });
+  const dialect = new SqliteDialect({
+    file,
+    synchronous: options.synchronous ?? 'FULL',
+    busyTimeoutMs: options.busyTimeoutMs ?? 5_000, // 5 seconds
+  });
+  return new SqlStore(dialect, { sharedAcrossProcesses: false, crossProcessNotifications: false });
+}

@@ -1,0 +1,115 @@
+import Database from 'better-sqlite3';
+import { StoreError } from '../errors.js';
+import { applyPendingMigrations } from '../schema.js';
+import type { Migration, Row, SqlDialect, SqlSession } from '../sql-dialect.js';
+
+export interface SqliteOptions {
+  /** The database file. */
+  file: string;
+  synchronous: 'FULL' | 'NORMAL';
+  busyTimeoutMs: number;
+}
+
+/** Prepared statements kept per connection; multi-row inserts vary in shape, so the cache is bounded. */
+const STATEMENT_CACHE_LIMIT = 256;
+
+/**
+ * better-sqlite3 is synchronous, but the store interface is async: between two awaits of one
+ * transaction another caller could run a statement on the same connection and see (or commit)
+ * half of it. So every unit of work takes its turn through one queue.
+ */
+class SerialQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(work);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+export class SqliteDialect implements SqlDialect {
+  readonly kind = 'sqlite' as const;
+  readonly types = { text: 'TEXT', integer: 'INTEGER', bigint: 'INTEGER', real: 'REAL', boolean: 'INTEGER' };
+  readonly booleanAsInteger = true;
+  // The queue plus BEGIN IMMEDIATE already give one writer at a time.
+  readonly lockClause = '';
+  private readonly db: Database.Database;
+  private readonly queue = new SerialQueue();
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly session: SqlSession;
+
+  constructor(options: SqliteOptions) {
+    this.db = new Database(options.file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous}`);
+    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
+    this.db.pragma('foreign_keys = ON');
+    this.session = {
+      query: async (sql, params = []) => this.prepare(sql).all(...params) as Row[],
+      execute: async (sql, params = []) => this.prepare(sql).run(...params).changes,
+    };
+  }
+
+  placeholder(): string {
+    return '?';
+  }
+
+  read<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
+    return this.queue.run(() => work(this.session));
+  }
+
+  transaction<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
+    return this.queue.run(async () => {
+      // IMMEDIATE takes the write lock up front, so a busy database fails here rather than mid-way.
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await work(this.session);
+        this.db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw error;
+      }
+    });
+  }
+
+  async announceChange(): Promise<void> {
+    // One process per SQLite file: nobody else to tell.
+  }
+
+  migrate(migrations: readonly Migration[]): Promise<void> {
+    return applyPendingMigrations((work) => this.transaction(work), migrations);
+  }
+
+  translateError(error: unknown): unknown {
+    if (!(error instanceof Database.SqliteError)) return error;
+    if (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+      return new StoreError('conflict', `already exists: ${error.message}`);
+    }
+    if (error.code === 'SQLITE_CONSTRAINT_FOREIGNKEY')
+      return new StoreError('not_found', 'referenced record is missing');
+    return error;
+  }
+
+  async watchChanges(): Promise<() => Promise<void>> {
+    return async () => {};
+  }
+
+  close(): Promise<void> {
+    return this.queue.run(async () => {
+      if (this.db.open) this.db.close();
+      this.statements.clear();
+    });
+  }
+
+  private prepare(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      if (this.statements.size >= STATEMENT_CACHE_LIMIT) this.statements.clear();
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
