@@ -93,6 +93,8 @@ export interface CatalogEndpoint {
   sdkMethods: string[];
   /** OpenAPI operationId, when the endpoint is in WorkOS's OpenAPI spec. */
   operationId?: string;
+  /** Quirks worth knowing (content type, URL-builder only, absent from the spec, why it is legacy). */
+  notes?: string[];
 }
 
 /** One webhook event WorkOS can send. */
