@@ -34,12 +34,9 @@ export interface GatewayDeps {
   credentials: CredentialCache;
   audit: AuditSink;
   /** A storable summary of a request body: field names, non-secret values, secrets marked present. */
-  summarizeBody(
-    body: Record<string, unknown> | undefined,
-    secretFields: readonly string[],
-  ): Record<string, unknown>;
+  summarizeBody(body: Record<string, unknown> | undefined, secretFields: readonly string[]): unknown;
   /** A storable form of the query string, secrets marked present. */
-  summarizeQuery(query: URLSearchParams): Record<string, unknown>;
+  summarizeQuery(query: URLSearchParams): unknown;
   upstream: UpstreamOptions;
   dispatcher: Dispatcher;
   limits?: LimitGate;

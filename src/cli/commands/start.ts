@@ -1,12 +1,52 @@
 import type { Command } from 'commander';
+import { ConfigError, loadConfig } from '../../config/index.js';
 
-/** `bollard start` (not built yet). */
+/** `bollard start`: the proxy, the admin API, and in demo mode the emulator, until SIGINT/SIGTERM. */
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
-    .description('(not built yet)')
-    .action(() => {
-      console.error('bollard start: not built yet');
-      process.exitCode = 1;
+    .description(
+      'Start the proxy (agents) and the admin API. Without WORKOS_API_KEY: demo mode with the built-in emulator.',
+    )
+    .option('--port <port>', 'proxy port for agents (env BOLLARD_PORT)', undefined)
+    .option('--admin-port <port>', 'admin API port (env BOLLARD_ADMIN_PORT)')
+    .option('--host <host>', 'proxy bind address (env BOLLARD_HOST; default 127.0.0.1)')
+    .option('--admin-host <host>', 'admin API bind address (env BOLLARD_ADMIN_HOST; default 127.0.0.1)')
+    .option('--upstream <url>', 'WorkOS base URL (env BOLLARD_UPSTREAM; default https://api.workos.com)')
+    .option('--data-dir <dir>', 'where the SQLite database lives (env BOLLARD_DATA_DIR; default ./.bollard)')
+    .option('--database-url <url>', 'PostgreSQL instead of SQLite, for several replicas (env DATABASE_URL)')
+    .option('--redis-url <url>', 'shared rate-limit counters for several replicas (env REDIS_URL)')
+    .option('--policy <file>', 'apply a bollard.yaml at start and whenever it changes (env BOLLARD_POLICY)')
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env BOLLARD_LOG_LEVEL)')
+    .addHelpText(
+      'after',
+      `
+Environment: WORKOS_API_KEY (unset = demo mode), WORKOS_CLIENT_ID, WORKOS_WEBHOOK_SECRET,
+BOLLARD_ADMIN_TOKEN (else one is generated and printed once), and the variables named above.
+
+Examples:
+  npm start                                        # demo mode: emulator upstream, sample data
+  WORKOS_API_KEY=sk_live_… bollard start --host 0.0.0.0
+  DATABASE_URL=postgres://… REDIS_URL=redis://… bollard start   # one of several replicas`,
+    )
+    .action(async (options: Record<string, string | undefined>) => {
+      let config: ReturnType<typeof loadConfig>;
+      try {
+        config = loadConfig(options);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        console.error(`bollard start: ${error.message}`);
+        process.exitCode = 2;
+        return;
+      }
+      const { startBollard } = await import('../../app/index.js');
+      const running = await startBollard(config);
+      process.stdout.write(running.banner);
+      const stop = async () => {
+        await running.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
     });
 }

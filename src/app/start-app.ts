@@ -1,0 +1,88 @@
+import path from 'node:path';
+import { buildAdminServer, ensureAdminToken } from '../admin/index.js';
+import type { BollardConfig } from '../config/index.js';
+import type { RunningEmulator } from '../emulator/index.js';
+import { renderBanner } from './banner.js';
+import { type AppOptions, type BollardApp, createApp, listen } from './create-app.js';
+import { type DemoAgentToken, ensureDemoAgents } from './demo.js';
+
+/** A listening Bollard. */
+export interface RunningBollard {
+  app: BollardApp;
+  proxyUrl: string;
+  adminUrl: string;
+  demo: boolean;
+  emulator: RunningEmulator | null;
+  demoAgents: DemoAgentToken[];
+  /** Set when the admin token was generated at this start (print it once). */
+  adminToken: string | null;
+  banner: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts Bollard: in demo mode (no WORKOS_API_KEY) the emulator first, in process, with the demo
+ * data; then the store, the proxy and the admin API. Resolves once both ports listen.
+ */
+export async function startBollard(config: BollardConfig, options: AppOptions = {}): Promise<RunningBollard> {
+  const demo = !config.workosApiKey && !options.upstream;
+  let emulator: RunningEmulator | null = null;
+  let upstream = options.upstream;
+  if (demo) {
+    const { startEmulator } = await import('../emulator/index.js');
+    emulator = await startEmulator({ port: 0, seed: 'demo', clientId: config.workosClientId });
+    upstream = { url: emulator.url, apiKey: emulator.apiKey };
+  }
+  const app = await createApp(config, { ...options, upstream });
+  const closing: Array<() => Promise<void>> = [() => app.close()];
+  if (emulator) closing.push(() => emulator.close());
+  try {
+    const demoAgents = demo ? await ensureDemoAgents(app.agents) : [];
+    const adminToken = await ensureAdminToken({
+      dataDir: path.resolve(config.dataDir),
+      configured: config.adminToken,
+      regenerate: demo,
+    });
+    const admin = await buildAdminServer({
+      store: app.store,
+      agents: app.agents,
+      adminTokenHash: adminToken.hash,
+      logger: app.logger,
+    });
+    closing.unshift(() => admin.close());
+    await admin.listen({ port: config.adminPort, host: config.adminHost });
+    const adminAddress = admin.server.address();
+    const adminUrl =
+      adminAddress && typeof adminAddress === 'object'
+        ? `http://${config.adminHost}:${adminAddress.port}`
+        : '';
+    const proxyUrl = await listen(app.proxy, config.port, config.host);
+    const banner = renderBanner({
+      proxyUrl,
+      adminUrl,
+      upstream: app.upstream.url,
+      demo,
+      dataLocation: config.databaseUrl
+        ? 'PostgreSQL (DATABASE_URL)'
+        : path.resolve(config.dataDir, 'bollard.db'),
+      adminToken: adminToken.generated,
+      demoAgents,
+    });
+    return {
+      app,
+      proxyUrl,
+      adminUrl,
+      demo,
+      emulator,
+      demoAgents,
+      adminToken: adminToken.generated,
+      banner,
+      async close() {
+        for (const close of closing) await close().catch(() => undefined);
+      },
+    };
+  } catch (error) {
+    for (const close of closing) await close().catch(() => undefined);
+    throw error;
+  }
+}
