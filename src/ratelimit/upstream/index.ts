@@ -1,0 +1,10 @@
+/** Upstream resilience: circuit breaker, Retry-After on passed-back errors, and the one allowed retry. */
+export {
+  type BreakerState,
+  createUpstreamBreaker,
+  type UpstreamBreaker,
+  type UpstreamBreakerOptions,
+  UpstreamUnavailableError,
+} from './breaker.js';
+export { errorCode, isConnectError, isUpstreamFailureError, isUpstreamFailureStatus } from './failure.js';
+export { type RetryAttempt, retryAfterFor, shouldRetryOnce } from './retry.js';

@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createGatewayLimiter,
+  type GatewayLimiter,
+  type LimitDecision,
+  type LimiterPolicy,
+  type LimitRequest,
+} from '../src/ratelimit/index.js';
+import { testEndpoint, testRequest, testRule } from '../src/ratelimit/testing.js';
+
+/**
+ * One suite, every backend: the memory and Redis limiters must decide identically.
+ * Refusal cases use hour-long windows so a slow machine can never let a window slide mid-test;
+ * recovery cases use 1-second windows and wait for the Retry-After the limiter gave.
+ */
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const HOUR = 3600;
+
+const backends = [
+  { name: 'memory', make: (policy: LimiterPolicy) => createGatewayLimiter({ backend: 'memory' }, policy) },
+  {
+    name: 'redis',
+    make: (policy: LimiterPolicy) =>
+      createGatewayLimiter({ backend: 'redis', url: REDIS_URL, keyPrefix: `test:${randomUUID()}:` }, policy),
+  },
+];
+
+const directory = testRule('directory_sync.users', 4, HOUR, 'directory', [
+  { in: 'query', name: 'directory' },
+  { in: 'path', name: 'directoryId' },
+]);
+const listUsers = testEndpoint('directory_sync.list_users', [directory]);
+const magic = testRule('magic_auth.send', 3, HOUR, 'email', [{ in: 'body', name: 'email' }]);
+const sendMagic = testEndpoint('magic_auth.send', [magic]);
+
+async function run(limiter: GatewayLimiter, req: LimitRequest, times: number): Promise<LimitDecision[]> {
+  const out: LimitDecision[] = [];
+  for (let i = 0; i < times; i++) out.push(await limiter.check(req));
+  return out;
+}
+const allowed = (decisions: LimitDecision[]) => decisions.filter((d) => d.allow).length;
+const byDirectory = (id: string) => testRequest(listUsers, { query: new URLSearchParams({ directory: id }) });
+
+describe.each(backends)('limiter conformance: $name', ({ make }) => {
+  const open: GatewayLimiter[] = [];
+  const limiter = (policy: LimiterPolicy = { generalLimit: null }) => {
+    const l = make(policy);
+    open.push(l);
+    return l;
+  };
+  afterEach(async () => {
+    // A Redis limiter that fell back to local limits would pass this suite without testing Redis at all.
+    for (const l of open) expect(l.status().degraded).toBe(false);
+    await Promise.all(open.splice(0).map((l) => l.close()));
+  });
+
+  it('allows up to the limit, then refuses with the rule, scope and an integer Retry-After', async () => {
+    const l = limiter();
+    const decisions = await run(l, byDirectory('directory_A'), 6);
+    expect(decisions.map((d) => d.allow)).toEqual([true, true, true, true, false, false]);
+    expect(decisions[4]).toEqual({
+      allow: false,
+      reason: 'workos_limit',
+      rule: 'directory_sync.users',
+      scope: 'directory',
+      scopeValue: 'directory_A',
+      limit: 4,
+      windowSeconds: HOUR,
+      retryAfterSeconds: expect.any(Number),
+    });
+    const refused = decisions[4];
+    if (refused.allow) throw new Error('unreachable');
+    expect(Number.isInteger(refused.retryAfterSeconds)).toBe(true);
+    expect(refused.retryAfterSeconds).toBeGreaterThan(HOUR - 60);
+    expect(refused.retryAfterSeconds).toBeLessThanOrEqual(HOUR + 1);
+  });
+
+  it('keeps one bucket per scope value, read from any of the rule sources', async () => {
+    const l = limiter();
+    expect(allowed(await run(l, byDirectory('directory_A'), 4))).toBe(4);
+    expect((await l.check(byDirectory('directory_A'))).allow).toBe(false);
+    expect(allowed(await run(l, byDirectory('directory_B'), 5))).toBe(4);
+    const fromPath = testRequest(listUsers, { params: { directoryId: 'directory_C' } });
+    expect(allowed(await run(l, fromPath, 5))).toBe(4);
+  });
+
+  it('counts emails case-insensitively', async () => {
+    const l = limiter();
+    const emails = ['Ann@Example.com', 'ann@example.com', ' ANN@EXAMPLE.COM ', 'ann@example.com'];
+    const decisions = [];
+    for (const email of emails) decisions.push(await l.check(testRequest(sendMagic, { body: { email } })));
+    expect(decisions.map((d) => d.allow)).toEqual([true, true, true, false]);
+    expect(decisions[3]).toMatchObject({ scope: 'email', scopeValue: 'ann@example.com' });
+    expect((await l.check(testRequest(sendMagic, { body: { email: 'bob@example.com' } }))).allow).toBe(true);
+  });
+
+  it('falls back to one bucket per rule when the scope value is absent', async () => {
+    const l = limiter();
+    const noEmail = testRequest(sendMagic, { body: {} });
+    const decisions = await run(l, noEmail, 4);
+    expect(allowed(decisions)).toBe(3);
+    expect(decisions[3]).toMatchObject({ rule: 'magic_auth.send', scopeValue: null });
+    expect((await l.check(testRequest(sendMagic, { body: { email: 'c@example.com' } }))).allow).toBe(true);
+  });
+
+  it('refunds: a call refused by a later bucket consumes nothing from the earlier ones', async () => {
+    const l = limiter();
+    const shared = testRule('authkit.reads', 2, HOUR);
+    const both = testEndpoint('users.get', [shared, testRule('tight', 1, HOUR)]);
+    const onlyShared = testEndpoint('users.list', [shared]);
+    expect((await l.check(testRequest(both))).allow).toBe(true);
+    expect(await l.check(testRequest(both))).toMatchObject({ allow: false, rule: 'tight' });
+    expect((await l.check(testRequest(onlyShared))).allow).toBe(true);
+    expect(await l.check(testRequest(onlyShared))).toMatchObject({ allow: false, rule: 'authkit.reads' });
+  });
+
+  it('gives the budget back when an allowed call is released', async () => {
+    const l = limiter();
+    const first = await run(l, byDirectory('directory_R'), 4);
+    expect((await l.check(byDirectory('directory_R'))).allow).toBe(false);
+    const decision = first[0];
+    if (!decision.allow || !decision.release) throw new Error('expected a release handle');
+    await decision.release();
+    expect((await l.check(byDirectory('directory_R'))).allow).toBe(true);
+    expect((await l.check(byDirectory('directory_R'))).allow).toBe(false);
+  });
+
+  it('allows again once the Retry-After it gave has passed', async () => {
+    const l = limiter({ generalLimit: null, windowGuardMs: 0 });
+    const perSecond = testEndpoint('dsync', [
+      testRule('per_second', 2, 1, 'directory', [{ in: 'query', name: 'd' }]),
+    ]);
+    const req = testRequest(perSecond, { query: new URLSearchParams({ d: 'x' }) });
+    let refusal: LimitDecision | undefined;
+    for (let i = 0; i < 10 && !refusal; i++) {
+      const d = await l.check(req);
+      if (!d.allow) refusal = d;
+    }
+    if (!refusal || refusal.allow) throw new Error('expected a refusal within 10 calls');
+    expect(refusal.retryAfterSeconds).toBe(1);
+    await new Promise((r) => setTimeout(r, refusal.retryAfterSeconds * 1000 + 50));
+    expect((await l.check(req)).allow).toBe(true);
+  });
+
+  it('applies per-agent quotas per minute and per day, to that agent only', async () => {
+    const l = limiter();
+    const free = testEndpoint('organizations.list', []);
+    const quota = { perMinute: 3, perDay: 5 };
+    const a = testRequest(free, { agentId: 'agt_a', agentQuota: quota });
+    const minute = await run(l, a, 4);
+    expect(allowed(minute)).toBe(3);
+    expect(minute[3]).toMatchObject({
+      reason: 'agent_quota',
+      rule: 'quota.per_minute',
+      scope: 'agent',
+      scopeValue: 'agt_a',
+      limit: 3,
+      windowSeconds: 60,
+    });
+    const day = testRequest(free, { agentId: 'agt_b', agentQuota: { perMinute: 100, perDay: 2 } });
+    const daily = await run(l, day, 3);
+    expect(allowed(daily)).toBe(2);
+    expect(daily[2]).toMatchObject({ reason: 'agent_quota', rule: 'quota.per_day', windowSeconds: 86_400 });
+    expect(allowed(await run(l, testRequest(free, { agentId: 'agt_c' }), 10))).toBe(10);
+  });
+
+  describe('fair shares of the general budget', () => {
+    const general = testRule('general', 10, HOUR);
+    const any = testEndpoint('organizations.list', []);
+    const agent = (agentId: string | null, agentWeight = 1) => testRequest(any, { agentId, agentWeight });
+
+    it('keeps back the reserve and lets a lone agent borrow the whole rest', async () => {
+      const l = limiter({ generalLimit: general, reserveFraction: 0.2 });
+      const decisions = await run(l, agent('agt_a'), 10);
+      expect(allowed(decisions)).toBe(8);
+      expect(decisions[8]).toMatchObject({ reason: 'workos_limit', rule: 'general', limit: 8 });
+    });
+
+    it('an agent that floods cannot take what another active agent is owed', async () => {
+      const l = limiter({ generalLimit: general, reserveFraction: 0 });
+      expect((await l.check(agent('agt_quiet'))).allow).toBe(true);
+      const flood = await run(l, agent('agt_flood'), 20);
+      expect(allowed(flood)).toBe(5);
+      expect(flood[5]).toMatchObject({
+        reason: 'fair_share',
+        scope: 'agent',
+        scopeValue: 'agt_flood',
+        limit: 5,
+      });
+      expect(allowed(await run(l, agent('agt_quiet'), 4))).toBe(4);
+      expect(await l.check(agent('agt_quiet'))).toMatchObject({ allow: false, reason: 'workos_limit' });
+    });
+
+    it('splits by weight', async () => {
+      const l = limiter({ generalLimit: testRule('general', 8, HOUR), reserveFraction: 0 });
+      expect((await l.check(agent('agt_small', 1))).allow).toBe(true);
+      expect(allowed(await run(l, agent('agt_big', 3), 10))).toBe(6);
+      expect(allowed(await run(l, agent('agt_small', 1), 10))).toBe(1);
+    });
+
+    it('an agent refused while the pool was full still claims its share afterwards', async () => {
+      const l = limiter({ generalLimit: general, reserveFraction: 0 });
+      const flood = await run(l, agent('agt_flood'), 10);
+      expect(allowed(flood)).toBe(10);
+      expect(await l.check(agent('agt_late'))).toMatchObject({ allow: false, reason: 'workos_limit' });
+      for (const d of flood) if (d.allow && d.release) await d.release();
+      expect(allowed(await run(l, agent('agt_flood'), 10))).toBe(5);
+      expect(allowed(await run(l, agent('agt_late'), 10))).toBe(5);
+    });
+
+    it('counts anonymous calls as one participant, without quotas', async () => {
+      const l = limiter({ generalLimit: general, reserveFraction: 0 });
+      expect((await l.check(agent('agt_a'))).allow).toBe(true);
+      const anonymous = testRequest(any, { agentId: null, agentQuota: { perMinute: 1 } });
+      expect(allowed(await run(l, anonymous, 20))).toBe(5);
+    });
+  });
+});
