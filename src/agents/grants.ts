@@ -1,8 +1,14 @@
+import { suggestName } from '../catalog/index.js';
 import { expandGrants, type Grants } from '../policy/index.js';
 import type { Access } from '../store/types.js';
-import { didYouMean } from './suggest.js';
 
 const ACCESS_LEVELS: readonly Access[] = ['read', 'write'];
+
+/** `" — did you mean 'x'?"`, or an empty string when nothing is close. */
+export function didYouMean(input: string, candidates: readonly string[]): string {
+  const match = suggestName(input, candidates);
+  return match ? ` — did you mean '${match}'?` : '';
+}
 
 /** One problem with one grant, with its index in the input list so callers can point at it. */
 export interface GrantProblem {

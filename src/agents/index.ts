@@ -27,4 +27,3 @@ export {
 } from './grants.js';
 export type { AgentPlan, DesiredPolicy, PolicyPlan } from './policy-plan.js';
 export { permissionRisk, type RiskWarning, riskWarnings } from './risk.js';
-export { closestMatch, didYouMean } from './suggest.js';

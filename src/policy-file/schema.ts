@@ -1,17 +1,12 @@
 import { z } from 'zod';
 import { AGENT_NAME_PATTERN, grantProblem } from '../agents/index.js';
+import { PERMISSIONS } from '../catalog/index.js';
 
 const DATE_OR_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
 /** The instant an `expires` value names; a bare date means midnight UTC at its start. */
 export function expiryInstant(expires: string): Date {
   return new Date(expires.includes('T') ? expires : `${expires}T00:00:00Z`);
-}
-
-/** Every permission the catalog knows, in area order: `users:read`, `users:write`, … */
-export function allPermissions(areaNames: readonly string[]): [string, ...string[]] {
-  const out = areaNames.flatMap((area) => [`${area}:read`, `${area}:write`]);
-  return out as [string, ...string[]];
 }
 
 export interface PolicySchemaOptions {
@@ -25,7 +20,8 @@ export interface PolicySchemaOptions {
  * them; a wrong one is explained ("unknown area 'organisation' — did you mean 'organizations'?").
  */
 export function buildPolicySchema({ areaNames, now }: PolicySchemaOptions) {
-  const grant = z.enum(allPermissions(areaNames), {
+  const permissions = PERMISSIONS.filter((permission) => areaNames.includes(permission.split(':')[0] ?? ''));
+  const grant = z.enum(permissions as [string, ...string[]], {
     error: (issue) => grantProblem(String(issue.input), areaNames) ?? undefined,
   });
   let expires = z

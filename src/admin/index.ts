@@ -1,0 +1,12 @@
+/** The admin HTTP API: agents, audit, catalog and policy, behind the admin token. */
+export {
+  ADMIN_TOKEN_PREFIX,
+  type AdminTokenState,
+  adminTokenMatches,
+  ensureAdminToken,
+  generateAdminToken,
+  hashAdminToken,
+} from './admin-token.js';
+export { type AuditEntry, type AuditFilter, mergeOutcome, queryAuditEntries } from './audit-view.js';
+export type { CatalogSource } from './routes/catalog.js';
+export { type AdminServerOptions, API_PREFIX, buildAdminServer } from './server.js';

@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { AGENT_NAME_PATTERN, parseDurationSeconds } from '../agents/index.js';
+
+/** `30d`, `12h`, `10m`, `45s`, `2w`. */
+const duration = z
+  .string()
+  .refine(
+    (value) => parseDurationSeconds(value) !== null,
+    'expected a duration such as 30d, 12h, 10m or 45s',
+  );
+
+const grants = z
+  .array(z.string().meta({ examples: ['users:read', 'organizations:write'] }))
+  .meta({ description: 'Permissions, AREA:read or AREA:write; write includes read.' });
+
+const quota = z
+  .strictObject({ perMinute: z.int().positive().optional(), perDay: z.int().positive().optional() })
+  .nullable();
+
+const agentFields = {
+  description: z.string().max(500).optional(),
+  grants: grants.optional(),
+  expiresAt: z.iso
+    .datetime({ offset: true })
+    .nullable()
+    .optional()
+    .meta({ description: 'ISO-8601; null: never' }),
+  expiresIn: duration.optional().meta({ description: 'Alternative to expiresAt: a duration from now (30d)' }),
+  enabled: z.boolean().optional(),
+  weight: z.number().positive().max(100).optional(),
+  quota: quota.optional(),
+};
+
+export const idParams = z.object({ id: z.string().min(1).meta({ description: 'Agent id (agt_…) or name' }) });
+
+export const createAgentBody = z.strictObject({
+  name: z.string().regex(AGENT_NAME_PATTERN, "lowercase letters, digits, '.', '_', '-'"),
+  ...agentFields,
+  grants,
+});
+
+export const updateAgentBody = z.strictObject(agentFields);
+
+export const rotateBody = z.strictObject({
+  graceSeconds: z
+    .int()
+    .min(0)
+    .max(30 * 86_400)
+    .optional()
+    .meta({ description: 'Old token keeps working this long' }),
+});
+
+const tokenView = z.object({
+  id: z.string(),
+  hint: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+  active: z.boolean(),
+});
+
+export const agentView = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  grants: z.record(z.string(), z.enum(['read', 'write'])),
+  enabled: z.boolean(),
+  expiresAt: z.string().nullable(),
+  weight: z.number(),
+  quota: quota,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  tokens: z.array(tokenView),
+});
+
+export const agentWithToken = z.object({
+  agent: agentView,
+  token: z.string().meta({ description: 'Shown once; only its hash is kept' }),
+});
+
+const csv = z.string().transform((value) => value.split(',').filter(Boolean));
+
+export const auditQueryParams = z.strictObject({
+  agent: z.string().optional().meta({ description: 'Agent id or name' }),
+  decision: z.enum(['allow', 'deny']).optional(),
+  area: z.string().optional(),
+  endpoint: z.string().optional().meta({ description: 'Catalog endpoint id (organizations.delete)' }),
+  status: z.coerce.number().int().min(100).max(599).optional(),
+  organization: z.string().optional(),
+  kind: csv.optional().meta({ description: 'call, admin, webhook, system (comma-separated)' }),
+  since: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+  cursor: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .meta({ description: 'nextCursor of the previous page' }),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export const auditStreamParams = auditQueryParams
+  .omit({ cursor: true, limit: true, until: true })
+  .extend({ after: z.coerce.number().int().min(0).optional().meta({ description: 'Start after this seq' }) });
+
+export const exportParams = z.strictObject({ format: z.enum(['jsonl', 'csv']).default('jsonl') });
+
+export const catalogQueryParams = z.strictObject({
+  area: z.string().optional(),
+  method: z.string().optional(),
+  access: z.enum(['read', 'write']).optional(),
+  permission: z.string().optional(),
+  search: z.string().optional(),
+});
+
+const policyAgent = z.strictObject({
+  name: z.string(),
+  description: z.string().optional(),
+  grants: grants.default([]),
+  expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
+  enabled: z.boolean().optional(),
+  weight: z.number().positive().max(100).optional(),
+  quota: quota.optional(),
+});
+
+export const policyBody = z.strictObject({ agents: z.array(policyAgent) });
