@@ -95,13 +95,32 @@ describe.each(backends)('limiter conformance: $name', ({ make }) => {
     expect((await l.check(testRequest(sendMagic, { body: { email: 'bob@example.com' } }))).allow).toBe(true);
   });
 
-  it('falls back to one bucket per rule when the scope value is absent', async () => {
+  it('counts a scoped rule with no key source in one bucket per rule', async () => {
     const l = limiter();
-    const noEmail = testRequest(sendMagic, { body: {} });
-    const decisions = await run(l, noEmail, 4);
-    expect(allowed(decisions)).toBe(3);
-    expect(decisions[3]).toMatchObject({ rule: 'magic_auth.send', scopeValue: null });
-    expect((await l.check(testRequest(sendMagic, { body: { email: 'c@example.com' } }))).allow).toBe(true);
+    const unkeyed = testRule('directory_sync.users', 4, HOUR, 'directory', []);
+    const getUser = testEndpoint('directory_sync.get_user', [unkeyed]);
+    const decisions = [];
+    for (const id of ['u1', 'u2', 'u3', 'u4', 'u5'])
+      decisions.push(await l.check(testRequest(getUser, { params: { id } })));
+    expect(decisions.map((d) => d.allow)).toEqual([true, true, true, true, false]);
+    expect(decisions[4]).toMatchObject({
+      rule: 'directory_sync.users',
+      scope: 'directory',
+      scopeValue: null,
+    });
+  });
+
+  it('skips a keyed rule whose scope value the request does not carry', async () => {
+    const l = limiter();
+    const challenge = testRule('authenticate.challenge', 1, HOUR, 'challenge', [
+      { in: 'body', name: 'authentication_challenge_id' },
+    ]);
+    const authenticate = testEndpoint('users.authenticate', [magic, challenge]);
+    const refresh = testRequest(authenticate, { body: { grant_type: 'refresh_token' } });
+    expect(allowed(await run(l, refresh, 5))).toBe(5);
+    const totp = testRequest(authenticate, { body: { authentication_challenge_id: 'auth_challenge_1' } });
+    const decisions = await run(l, totp, 2);
+    expect(decisions[1]).toMatchObject({ allow: false, scope: 'challenge', scopeValue: 'auth_challenge_1' });
   });
 
   it('refunds: a call refused by a later bucket consumes nothing from the earlier ones', async () => {

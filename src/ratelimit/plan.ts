@@ -55,8 +55,14 @@ export function scopeValueFor(rule: RateLimitRule, req: Pick<LimitRequest, 'para
 /**
  * The buckets one call must fit in: each of the endpoint's WorkOS rules keyed by its scope value, the agent's
  * quotas, and the general budget less the reserve, split fairly.
- * When a scoped rule finds no scope value in the request, the call counts in one bucket per rule id (`rule:<id>`)
- * shared by all such calls: stricter than WorkOS, never looser, and WorkOS refuses most of those calls anyway.
+ *
+ * Scope values that are missing:
+ * - a scoped rule the catalog gives no key source for (`GET /directory_users/{id}` does not name its directory)
+ *   counts in one bucket per rule id (`rule:<id>`), shared by every such call: stricter than WorkOS, never looser;
+ * - a rule whose key sources are all absent from this request is not WorkOS's counter for it, and is skipped:
+ *   `POST /user_management/authenticate` counts per email for password grants and per challenge for TOTP
+ *   grants, and a refresh-token grant carries neither — one shared 10-per-minute bucket for all of those
+ *   would throttle every session refresh. The general and AuthKit budgets still apply to such calls.
  */
 export function planCall(req: LimitRequest, settings: PlanSettings): PlannedCall {
   const windowMs = (seconds: number) => seconds * 1000 + settings.windowGuardMs;
@@ -64,6 +70,7 @@ export function planCall(req: LimitRequest, settings: PlanSettings): PlannedCall
   const labels: BucketLabel[] = [];
   for (const rule of req.endpoint.rateLimits) {
     const scopeValue = scopeValueFor(rule, req);
+    if (scopeValue === null && rule.key.length > 0) continue;
     const key = scopeValue === null ? `rule:${rule.id}` : `rule:${rule.id}:${rule.scope}:${scopeValue}`;
     plan.buckets.push({ key, limit: rule.limit, windowMs: windowMs(rule.windowSeconds) });
     labels.push({ ...ruleLabel(rule), scopeValue });
