@@ -34,6 +34,22 @@ export interface OpenedStore {
 
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
+/** Opens migrated handles on one database and closes them all at the end of a case. */
+async function handleSet(create: () => Store) {
+  const handles: Store[] = [];
+  const reopen = async () => {
+    const store = create();
+    await store.migrate();
+    handles.push(store);
+    return store;
+  };
+  const store = await reopen();
+  const closeAll = async () => {
+    for (const handle of handles) await handle.close();
+  };
+  return { store, reopen, closeAll };
+}
+
 function sqliteHarness(): StoreHarness {
   const dirs: string[] = [];
   return {
@@ -46,14 +62,9 @@ function sqliteHarness(): StoreHarness {
       const dir = mkdtempSync(join(tmpdir(), 'bollard-store-'));
       dirs.push(dir);
       const file = join(dir, 'bollard.db');
-      const handles: Store[] = [];
-      const reopen = async () => {
-        const store = createSqliteStore({ path: file, synchronous: 'NORMAL' });
-        await store.migrate();
-        handles.push(store);
-        return store;
-      };
-      const store = await reopen();
+      const { store, reopen, closeAll } = await handleSet(() =>
+        createSqliteStore({ path: file, synchronous: 'NORMAL' }),
+      );
       return {
         store,
         reopen,
@@ -65,9 +76,7 @@ function sqliteHarness(): StoreHarness {
             db.close();
           }
         },
-        close: async () => {
-          for (const handle of handles) await handle.close();
-        },
+        close: closeAll,
       };
     },
   };
@@ -88,14 +97,7 @@ function postgresHarness(): StoreHarness {
       if (!scratch) throw new Error('setup() first');
       const url = scratch.url;
       const schema = `case_${++counter}`;
-      const handles: Store[] = [];
-      const reopen = async () => {
-        const store = createPostgresStore({ url, schema });
-        await store.migrate();
-        handles.push(store);
-        return store;
-      };
-      const store = await reopen();
+      const { store, reopen, closeAll } = await handleSet(() => createPostgresStore({ url, schema }));
       return {
         store,
         reopen,
@@ -108,9 +110,7 @@ function postgresHarness(): StoreHarness {
             await client.end();
           }
         },
-        close: async () => {
-          for (const handle of handles) await handle.close();
-        },
+        close: closeAll,
       };
     },
   };

@@ -1,0 +1,123 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { verifyChain } from '../src/audit/verify.js';
+import { AuditWriter, AuditWriterClosedError } from '../src/audit/writer.js';
+import { createSqliteStore } from '../src/store/sqlite/index.js';
+import type { Store } from '../src/store/types.js';
+import { makeDraft } from './store-harness.js';
+
+let dir: string;
+let file: string;
+const stores: Store[] = [];
+
+async function open(busyTimeoutMs = 5_000): Promise<Store> {
+  const store = createSqliteStore({ path: file, busyTimeoutMs });
+  await store.migrate();
+  stores.push(store);
+  return store;
+}
+
+/** Wraps the real store to count transactions; every call still reaches SQLite. */
+function counting(store: Store) {
+  const sizes: number[] = [];
+  return {
+    sizes,
+    target: {
+      appendAudit: (
+        drafts: Parameters<Store['appendAudit']>[0],
+        seal: Parameters<Store['appendAudit']>[1],
+      ) => {
+        sizes.push(drafts.length);
+        return store.appendAudit(drafts, seal);
+      },
+    },
+  };
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'bollard-writer-'));
+  file = join(dir, 'bollard.db');
+});
+
+afterEach(async () => {
+  for (const store of stores.splice(0)) await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('AuditWriter', () => {
+  it('is write-ahead: a record is readable from a new handle on the file as soon as append resolves', async () => {
+    const writer = new AuditWriter(await open());
+    const record = await writer.append(makeDraft({ requestId: 'req_ahead' }));
+    const other = new Database(file, { readonly: true });
+    try {
+      const row = other.prepare('SELECT seq, hash FROM audit WHERE request_id = ?').get('req_ahead');
+      expect(row).toEqual({ seq: record.seq, hash: record.hash });
+    } finally {
+      other.close();
+    }
+  });
+
+  it('groups the drafts of one event-loop turn into one transaction; N appends give N gapless records', async () => {
+    const store = await open();
+    const spy = counting(store);
+    const writer = new AuditWriter(spy.target);
+    const records = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => writer.append(makeDraft({ requestId: `r${i}` }))),
+    );
+    expect(spy.sizes).toEqual([200]);
+    expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    expect(records.map((r) => r.requestId)).toEqual(Array.from({ length: 200 }, (_, i) => `r${i}`));
+    const more = await Promise.all([writer.append(makeDraft()), writer.append(makeDraft())]);
+    expect(spy.sizes).toEqual([200, 2]);
+    expect(more.map((r) => r.seq)).toEqual([201, 202]);
+    expect(await verifyChain(store)).toMatchObject({ ok: true, count: 202 });
+  });
+
+  it('caps a batch and writes the rest in the next one, in order', async () => {
+    const store = await open();
+    const spy = counting(store);
+    const writer = new AuditWriter(spy.target, { maxBatch: 40 });
+    const records = await Promise.all(Array.from({ length: 100 }, () => writer.append(makeDraft())));
+    expect(spy.sizes).toEqual([40, 40, 20]);
+    expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+  });
+
+  it('rejects every caller of a batch the store cannot write, reports unhealthy, then recovers', async () => {
+    const errors: number[] = [];
+    const writer = new AuditWriter(await open(20), { onError: (_e, size) => errors.push(size) });
+    await writer.append(makeDraft());
+    // Another connection holds the write lock past the busy timeout: the store cannot write.
+    const blocker = new Database(file);
+    blocker.exec('BEGIN IMMEDIATE');
+    const failed = await Promise.allSettled([writer.append(makeDraft()), writer.append(makeDraft())]);
+    expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(writer.healthy).toBe(false);
+    expect(errors).toEqual([2]);
+    blocker.exec('ROLLBACK');
+    blocker.close();
+    const next = await writer.append(makeDraft());
+    expect(writer.healthy).toBe(true);
+    expect(next.seq).toBe(2);
+  });
+
+  it('rejects when the database is closed', async () => {
+    const store = await open();
+    const writer = new AuditWriter(store);
+    await store.close();
+    await expect(writer.append(makeDraft())).rejects.toThrow();
+    expect(writer.healthy).toBe(false);
+  });
+
+  it('close flushes what is queued and refuses new drafts', async () => {
+    const store = await open();
+    const writer = new AuditWriter(store);
+    const pending = Array.from({ length: 5 }, () => writer.append(makeDraft()));
+    await writer.close();
+    expect((await store.auditBounds()).lastSeq).toBe(5);
+    expect((await Promise.all(pending)).map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
+    await expect(writer.append(makeDraft())).rejects.toBeInstanceOf(AuditWriterClosedError);
+  });
+});
