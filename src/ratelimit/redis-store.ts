@@ -44,6 +44,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisWindowStore {
   client.on('error', () => {});
   const firstReady = new Promise<boolean>((resolve) => {
     client.once('ready', () => resolve(true));
+    client.once('error', () => resolve(false));
     setTimeout(() => resolve(false), 1000).unref();
   });
   const isReady = () => client.status === 'ready';
