@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AgentService } from '../agents/index.js';
 import { BollardError } from '../errors/index.js';
@@ -50,6 +51,8 @@ export async function buildAdminServer(options: AdminServerOptions): Promise<Fas
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: 4 * 1024 * 1024, // 4 MiB: a large policy file, never an audit upload
+    // Unique across restarts and replicas: the id lands in admin audit records.
+    genReqId: () => randomUUID(),
   });
   const closing = new AbortController();
   // preClose runs before the server stops accepting, so open event streams end and close() can finish.

@@ -1,6 +1,10 @@
 import { Command } from 'commander';
+import { registerAgentsCommand } from './commands/agents.js';
+import { registerAuditCommand } from './commands/audit.js';
 import { registerCatalogCommand } from './commands/catalog.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
+import { registerLogsCommand } from './commands/logs.js';
+import { registerPolicyCommand } from './commands/policy.js';
 import { registerStartCommand } from './commands/start.js';
 
 /** Builds the `bollard` command tree without running it, so tests can drive it in process. */
@@ -10,7 +14,11 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: false });
   registerStartCommand(program);
+  registerAgentsCommand(program);
+  registerLogsCommand(program);
+  registerAuditCommand(program);
   registerCatalogCommand(program);
+  registerPolicyCommand(program);
   registerEmulatorCommand(program);
   return program;
 }

@@ -1,0 +1,157 @@
+import { type Command, type CommanderError, Option } from 'commander';
+
+export const DEFAULT_ADMIN_URL = 'http://127.0.0.1:7601';
+/** Exit codes: 1 when the operation failed, 2 when the command line was wrong. */
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+/** The connection options every server-talking command takes (commander reads the environment). */
+export interface ConnectionOptions {
+  adminUrl: string;
+  adminToken?: string;
+}
+
+/** An error the CLI reports as is: one clear message, optional detail lines, an exit code. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly details: string[] = [],
+    readonly exitCode: number = EXIT_FAILURE,
+  ) {
+    super(message);
+  }
+}
+
+/** Adds `--admin-url` and `--admin-token`, defaulting to BOLLARD_ADMIN_URL / BOLLARD_ADMIN_TOKEN. */
+export function withConnectionOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--admin-url <url>', 'admin API of a running Bollard')
+        .env('BOLLARD_ADMIN_URL')
+        .default(DEFAULT_ADMIN_URL),
+    )
+    .addOption(
+      new Option('--admin-token <token>', 'admin token (printed once at first start)').env(
+        'BOLLARD_ADMIN_TOKEN',
+      ),
+    );
+}
+
+/**
+ * Makes commander's own usage errors (missing argument, unknown option) exit 2 instead of 1, so
+ * scripts can tell a wrong command line from a failed operation. Subcommands inherit it.
+ */
+export function withUsageExitCode(command: Command): Command {
+  return command.exitOverride((error: CommanderError) => {
+    const usage = error.exitCode !== 0 && !['commander.executeSubCommandAsync'].includes(error.code);
+    process.exit(usage ? EXIT_USAGE : error.exitCode);
+  });
+}
+
+interface ErrorEnvelope {
+  code?: string;
+  message?: string;
+  errors?: { path: string; message: string }[];
+}
+
+function unreachable(url: string, cause: unknown): CliError {
+  const reason = (cause as { cause?: { code?: string; message?: string } }).cause;
+  const code = reason?.code ?? reason?.message ?? 'network error';
+  return new CliError(`cannot reach the Bollard admin API at ${url} (${code})`, [
+    'Is `bollard start` running? Point the CLI at it with BOLLARD_ADMIN_URL=http://HOST:PORT or --admin-url.',
+  ]);
+}
+
+/** A small client of the admin API over HTTP. */
+export class AdminClient {
+  readonly baseUrl: string;
+  private readonly token: string | undefined;
+
+  constructor(options: ConnectionOptions) {
+    this.baseUrl = options.adminUrl.replace(/\/+$/, '');
+    this.token = options.adminToken;
+  }
+
+  /** Sends a request and returns the raw response, or throws a CliError that says what to do. */
+  async send(method: string, path: string, body?: unknown, accept = 'application/json'): Promise<Response> {
+    if (!this.token) {
+      throw new CliError('no admin token', [
+        'Set BOLLARD_ADMIN_TOKEN (printed once when Bollard first started) or pass --admin-token.',
+      ]);
+    }
+    const url = `${this.baseUrl}/api/v1${path}`;
+    const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (error) {
+      throw unreachable(this.baseUrl, error);
+    }
+    if (!response.ok) throw await this.errorOf(response);
+    return response;
+  }
+
+  /** JSON request → JSON answer (undefined for 204). */
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await this.send(method, path, body);
+    return (response.status === 204 ? undefined : await response.json()) as T;
+  }
+
+  private async errorOf(response: Response): Promise<CliError> {
+    const envelope = (await response.json().catch(() => ({}))) as ErrorEnvelope;
+    const message = envelope.message ?? `${response.status} ${response.statusText}`;
+    const details = (envelope.errors ?? []).map((error) => `${error.path}: ${error.message}`);
+    if (envelope.code === 'admin_unauthorized') {
+      details.push(
+        'Check BOLLARD_ADMIN_TOKEN (or --admin-token): it must be the admin token, not an agent token.',
+      );
+    }
+    // The detail lines repeat a validation message; show them instead of it.
+    return new CliError(details.length > 1 || envelope.code !== 'validation_failed' ? message : '', details);
+  }
+}
+
+/**
+ * Runs a command's action: a CliError (or any error) is printed to stderr and sets the exit code;
+ * nothing secret is ever part of an error message.
+ */
+export function action<A extends unknown[]>(
+  run: (...args: A) => Promise<void>,
+): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await run(...args);
+    } catch (error) {
+      const cli = error instanceof CliError ? error : new CliError((error as Error).message);
+      if (cli.message) console.error(`error: ${cli.message}`);
+      for (const line of cli.details) console.error(cli.message ? `  ${line}` : `error: ${line}`);
+      process.exitCode = cli.exitCode;
+    }
+  };
+}
+
+/** The client for a command, from its options (merged with its parents', where they are declared). */
+export function clientFor(command: Command): AdminClient {
+  return new AdminClient(command.optsWithGlobals<ConnectionOptions>());
+}
+
+/** Prints JSON for scripts: two-space indented, one document. */
+export function printJson(value: unknown): void {
+  console.log(JSON.stringify(value, null, 2));
+}
+
+/** Collects a repeatable option; also splits `a,b` so `--grant users:read,sso:read` works. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  ];
+}

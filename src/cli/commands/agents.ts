@@ -1,0 +1,309 @@
+import type { Command } from 'commander';
+import { type AgentView, parseDurationSeconds } from '../../agents/index.js';
+import { renderTable } from '../table.js';
+import {
+  action,
+  CliError,
+  clientFor,
+  collect,
+  EXIT_USAGE,
+  printJson,
+  withConnectionOptions,
+  withUsageExitCode,
+} from './admin-client.js';
+
+/** Seconds in a duration option, or a usage error that shows the accepted forms. */
+function durationSeconds(flag: string, value: string): number {
+  const seconds = parseDurationSeconds(value);
+  if (seconds === null) {
+    throw new CliError(
+      `${flag} '${value}' is not a duration (for example 45s, 10m, 1h, 30d, 2w)`,
+      [],
+      EXIT_USAGE,
+    );
+  }
+  return seconds;
+}
+
+function grantList(agent: AgentView): string {
+  const list = Object.keys(agent.grants)
+    .sort()
+    .map((area) => `${area}:${agent.grants[area]}`);
+  return list.length > 0 ? list.join(', ') : '(none)';
+}
+
+/** enabled, disabled, expired or revoked (no active token): what an operator needs at a glance. */
+export function agentStatus(agent: AgentView, now = Date.now()): string {
+  if (!agent.enabled) return 'disabled';
+  if (agent.expiresAt && Date.parse(agent.expiresAt) <= now) return 'expired';
+  if (!agent.tokens.some((token) => token.active)) return 'revoked';
+  return 'active';
+}
+
+function printAgent(agent: AgentView): void {
+  console.log(`${agent.name} (${agent.id})`);
+  console.log(`  status:      ${agentStatus(agent)}`);
+  console.log(`  description: ${agent.description || '-'}`);
+  console.log(`  grants:      ${grantList(agent)}`);
+  console.log(`  expires:     ${agent.expiresAt ?? 'never'}`);
+  console.log(
+    `  weight:      ${agent.weight}${agent.quota ? `  quota: ${JSON.stringify(agent.quota)}` : ''}`,
+  );
+  const rows = agent.tokens.map((token) => [
+    token.id,
+    token.hint,
+    token.active ? 'active' : token.revokedAt ? 'revoked' : 'expired',
+    token.createdAt,
+    token.revokedAt ?? token.expiresAt ?? '-',
+  ]);
+  console.log(`\n${renderTable(['TOKEN', 'HINT', 'STATE', 'CREATED', 'ENDS'], rows)}`);
+}
+
+/** Prints a token once, with the warning that it will not be shown again. */
+export function printToken(token: string, label: string): void {
+  console.log(`\n${label} (shown once; store it now, Bollard keeps only its hash):\n\n  ${token}\n`);
+}
+
+function leaf(parent: Command, spec: string, description: string, example: string): Command {
+  return withConnectionOptions(parent.command(spec))
+    .description(description)
+    .addHelpText('after', `\nExample:\n  ${example}\n`);
+}
+
+function registerCreate(agents: Command): void {
+  leaf(
+    agents,
+    'create <name>',
+    'Create an agent and print its token once',
+    'bollard agents create support-bot --grant users:read --grant organizations:read --expires-in 90d',
+  )
+    .option(
+      '-g, --grant <permission>',
+      'AREA:read or AREA:write (repeatable, or comma-separated)',
+      collect,
+      [],
+    )
+    .option('-d, --description <text>', 'what the agent is for')
+    .option('--expires-in <duration>', 'stop working after this long (30d, 12h)')
+    .option('--json', 'print {agent, token} as JSON')
+    .action(
+      action(
+        async (
+          name: string,
+          options: { grant: string[]; description?: string; expiresIn?: string; json?: boolean },
+          command: Command,
+        ) => {
+          if (options.expiresIn) durationSeconds('--expires-in', options.expiresIn);
+          const result = await clientFor(command).request<{ agent: AgentView; token: string }>(
+            'POST',
+            '/agents',
+            {
+              name,
+              grants: options.grant,
+              description: options.description,
+              expiresIn: options.expiresIn,
+            },
+          );
+          if (options.json) return printJson(result);
+          console.log(
+            `Created agent ${result.agent.name} (${result.agent.id}) with ${grantList(result.agent)}`,
+          );
+          printToken(result.token, 'Agent token');
+        },
+      ),
+    );
+}
+
+function registerReads(agents: Command): void {
+  leaf(
+    agents,
+    'list',
+    'List agents with their grants and status',
+    'bollard agents list --json | jq -r ".[].name"',
+  )
+    .option('--json', 'print JSON')
+    .action(
+      action(async (options: { json?: boolean }, command: Command) => {
+        const { data } = await clientFor(command).request<{ data: AgentView[] }>('GET', '/agents');
+        if (options.json) return printJson(data);
+        const rows = data.map((agent) => [
+          agent.name,
+          agentStatus(agent),
+          grantList(agent),
+          agent.expiresAt ?? 'never',
+          agent.id,
+        ]);
+        console.log(
+          rows.length > 0
+            ? renderTable(['NAME', 'STATUS', 'GRANTS', 'EXPIRES', 'ID'], rows)
+            : 'No agents yet. Create one with: bollard agents create NAME --grant AREA:read',
+        );
+      }),
+    );
+  leaf(
+    agents,
+    'show <agent>',
+    'Show an agent (by name or id) and its tokens',
+    'bollard agents show support-bot',
+  )
+    .option('--json', 'print JSON')
+    .action(
+      action(async (agent: string, options: { json?: boolean }, command: Command) => {
+        const found = await clientFor(command).request<AgentView>(
+          'GET',
+          `/agents/${encodeURIComponent(agent)}`,
+        );
+        if (options.json) printJson(found);
+        else printAgent(found);
+      }),
+    );
+}
+
+interface UpdateOptions {
+  grant?: string[];
+  addGrant?: string[];
+  removeGrant?: string[];
+  description?: string;
+  expiresIn?: string;
+  expiry?: boolean;
+  enable?: boolean;
+  disable?: boolean;
+  weight?: string;
+  json?: boolean;
+}
+
+/** The grants after `--grant` (replace), `--add-grant` and `--remove-grant AREA`. */
+function nextGrants(current: AgentView, options: UpdateOptions): string[] | undefined {
+  if (!options.grant && !options.addGrant && !options.removeGrant) return undefined;
+  const byArea = new Map<string, string>();
+  const base = options.grant ?? Object.entries(current.grants).map(([area, access]) => `${area}:${access}`);
+  for (const grant of [...base, ...(options.addGrant ?? [])]) byArea.set(grant.split(':')[0] ?? grant, grant);
+  for (const removed of options.removeGrant ?? []) byArea.delete(removed.split(':')[0] ?? removed);
+  return [...byArea.values()];
+}
+
+function registerUpdate(agents: Command): void {
+  leaf(
+    agents,
+    'update <agent>',
+    'Change an agent: grants, description, expiry, enabled, weight',
+    'bollard agents update support-bot --add-grant sso:read --remove-grant users',
+  )
+    .option('-g, --grant <permission>', 'replace all grants with these (repeatable)', collect)
+    .option('--add-grant <permission>', 'add or change one grant (repeatable)', collect)
+    .option('--remove-grant <area>', 'remove the grant on an area (repeatable)', collect)
+    .option('-d, --description <text>', 'new description')
+    .option('--expires-in <duration>', 'new expiry, from now (30d)')
+    .option('--no-expiry', 'remove the expiry')
+    .option('--enable', 'enable the agent')
+    .option('--disable', 'disable the agent: its calls are refused until enabled')
+    .option('--weight <number>', 'share of the WorkOS rate budget (default 1)')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (agent: string, options: UpdateOptions, command: Command) => {
+        if (options.enable && options.disable)
+          throw new CliError('--enable and --disable exclude each other', [], EXIT_USAGE);
+        if (options.expiresIn) durationSeconds('--expires-in', options.expiresIn);
+        const client = clientFor(command);
+        const path = `/agents/${encodeURIComponent(agent)}`;
+        const current = await client.request<AgentView>('GET', path);
+        const patch = {
+          grants: nextGrants(current, options),
+          description: options.description,
+          expiresIn: options.expiresIn,
+          expiresAt: options.expiry === false ? null : undefined,
+          enabled: options.enable ? true : options.disable ? false : undefined,
+          weight: options.weight === undefined ? undefined : Number(options.weight),
+        };
+        const updated = await client.request<AgentView>('PATCH', path, patch);
+        if (options.json) printJson(updated);
+        else printAgent(updated);
+      }),
+    );
+}
+
+function registerTokenCommands(agents: Command): void {
+  leaf(
+    agents,
+    'rotate <agent>',
+    'Issue a new token; the old one stops at once, or after --grace',
+    'bollard agents rotate support-bot --grace 1h',
+  )
+    .option('--grace <duration>', 'keep the old token working this long (default: stop it now)')
+    .option('--json', 'print {agent, token, tokenId} as JSON')
+    .action(
+      action(async (agent: string, options: { grace?: string; json?: boolean }, command: Command) => {
+        const graceSeconds = options.grace ? durationSeconds('--grace', options.grace) : 0;
+        const result = await clientFor(command).request<{ agent: AgentView; token: string }>(
+          'POST',
+          `/agents/${encodeURIComponent(agent)}/rotate`,
+          { graceSeconds },
+        );
+        if (options.json) return printJson(result);
+        const old =
+          graceSeconds > 0
+            ? `old token works until ${new Date(Date.now() + graceSeconds * 1000).toISOString()}`
+            : 'old token refused from now on';
+        console.log(`Rotated the token of ${result.agent.name}; ${old}.`);
+        printToken(result.token, 'New agent token');
+      }),
+    );
+  leaf(
+    agents,
+    'revoke <agent>',
+    'Revoke every token of an agent; its next call is refused',
+    'bollard agents revoke support-bot',
+  )
+    .option('--json', 'print JSON')
+    .action(
+      action(async (agent: string, options: { json?: boolean }, command: Command) => {
+        const result = await clientFor(command).request<AgentView>(
+          'POST',
+          `/agents/${encodeURIComponent(agent)}/revoke`,
+        );
+        if (options.json) return printJson(result);
+        console.log(
+          `Revoked every token of ${result.name}. Issue a new one with: bollard agents rotate ${result.name}`,
+        );
+      }),
+    );
+  leaf(
+    agents,
+    'delete <agent>',
+    'Delete an agent and its tokens (its audit records stay)',
+    'bollard agents delete old-bot',
+  )
+    .option('--json', 'print JSON')
+    .action(
+      action(async (agent: string, options: { json?: boolean }, command: Command) => {
+        await clientFor(command).request('DELETE', `/agents/${encodeURIComponent(agent)}`);
+        if (options.json) printJson({ deleted: agent });
+        else console.log(`Deleted agent ${agent}.`);
+      }),
+    );
+}
+
+/** `bollard agents …`: create, list, show, update, rotate, revoke, delete. */
+export function registerAgentsCommand(program: Command): void {
+  const agents = withUsageExitCode(program.command('agents'))
+    .description('Create agents, grant them areas, rotate and revoke their tokens')
+    .addHelpText(
+      'after',
+      `
+Permissions are AREA:read or AREA:write (write includes read); list the areas with: bollard catalog areas
+
+Examples:
+  bollard agents create support-bot --grant users:read --grant organizations:read
+  bollard agents list
+  bollard agents rotate support-bot --grace 1h
+  bollard agents revoke support-bot
+
+The CLI talks to a running Bollard at BOLLARD_ADMIN_URL (default http://127.0.0.1:7601)
+with the admin token in BOLLARD_ADMIN_TOKEN.
+`,
+    );
+  registerCreate(agents);
+  registerReads(agents);
+  registerUpdate(agents);
+  registerTokenCommands(agents);
+}

@@ -1,0 +1,161 @@
+import type { Command } from 'commander';
+import type { AuditEntry } from '../../admin/index.js';
+import { parseSince } from '../../agents/index.js';
+import { renderTable } from '../table.js';
+import {
+  action,
+  CliError,
+  clientFor,
+  EXIT_USAGE,
+  printJson,
+  withConnectionOptions,
+  withUsageExitCode,
+} from './admin-client.js';
+
+interface LogsOptions {
+  agent?: string;
+  decision?: string;
+  area?: string;
+  endpoint?: string;
+  status?: string;
+  organization?: string;
+  since?: string;
+  until?: string;
+  limit: string;
+  follow?: boolean;
+  json?: boolean;
+}
+
+const HEADERS = ['TIME', 'AGENT', 'DECISION', 'STATUS', 'METHOD', 'PATH', 'WHY'];
+
+/** One line per entry: a call shows its endpoint and reason, an admin change its action. */
+export function entryRow(entry: AuditEntry): string[] {
+  if (entry.kind !== 'call') {
+    return [
+      entry.time,
+      entry.agentName ?? '-',
+      entry.kind,
+      '-',
+      '-',
+      '-',
+      `${entry.reason ?? ''} by ${entry.rule ?? '?'}`,
+    ];
+  }
+  const why =
+    entry.decision === 'deny' ? `${entry.reason} ${entry.permission ?? ''}`.trim() : (entry.endpointId ?? '');
+  return [
+    entry.time,
+    entry.agentName ?? '(anonymous)',
+    entry.decision ?? '-',
+    String(entry.status ?? '…'),
+    entry.method ?? '-',
+    entry.path ?? '-',
+    why,
+  ];
+}
+
+/** The query string of the filters; `--since 10m` becomes an absolute time here. */
+function filterQuery(options: LogsOptions): URLSearchParams {
+  const query = new URLSearchParams();
+  const set = (key: string, value: string | undefined) => value !== undefined && query.set(key, value);
+  set('agent', options.agent);
+  set('decision', options.decision);
+  set('area', options.area);
+  set('endpoint', options.endpoint);
+  set('status', options.status);
+  set('organization', options.organization);
+  for (const key of ['since', 'until'] as const) {
+    const value = options[key];
+    if (value === undefined) continue;
+    const at = parseSince(value);
+    if (!at)
+      throw new CliError(
+        `--${key} '${value}' is neither a duration (10m, 2h, 7d) nor an ISO date`,
+        [],
+        EXIT_USAGE,
+      );
+    query.set(key, at);
+  }
+  return query;
+}
+
+/** Reads Server-Sent Events from a response body, calling `onEvent` with each `data:` payload. */
+async function readEvents(body: ReadableStream<Uint8Array>, onEvent: (data: string) => void): Promise<void> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of body) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end = buffer.indexOf('\n\n');
+    while (end >= 0) {
+      const data = buffer
+        .slice(0, end)
+        .split('\n')
+        .filter((line) => line.startsWith('data: '))
+        .map((line) => line.slice(6))
+        .join('\n');
+      if (data) onEvent(data);
+      buffer = buffer.slice(end + 2);
+      end = buffer.indexOf('\n\n');
+    }
+  }
+}
+
+async function follow(command: Command, options: LogsOptions): Promise<void> {
+  const query = filterQuery(options);
+  query.delete('until');
+  const response = await clientFor(command).send(
+    'GET',
+    `/audit/stream?${query}`,
+    undefined,
+    'text/event-stream',
+  );
+  if (!response.body) throw new CliError('the admin API sent no event stream');
+  if (!options.json) console.log(renderTable(HEADERS, []));
+  await readEvents(response.body, (data) => {
+    const entry = JSON.parse(data) as AuditEntry;
+    console.log(options.json ? JSON.stringify(entry) : entryRow(entry).join('  '));
+  });
+}
+
+/** `bollard logs`: what agents did, newest last; `--follow` keeps printing as calls happen. */
+export function registerLogsCommand(program: Command): void {
+  withUsageExitCode(withConnectionOptions(program.command('logs')))
+    .description('Show the audit log: calls (allowed and denied) and admin changes')
+    .option('-a, --agent <agent>', 'only this agent (name or id)')
+    .option('--decision <decision>', 'allow or deny')
+    .option('--area <area>', 'only calls in this area (users, organizations, …)')
+    .option('--endpoint <id>', 'only this catalog endpoint (organizations.delete)')
+    .option('--status <code>', 'only this HTTP status')
+    .option('--organization <id>', 'only calls that touched this organization')
+    .option('--since <when>', 'from this long ago (10m, 2h, 7d) or an ISO date')
+    .option('--until <when>', 'up to this long ago or ISO date')
+    .option('-n, --limit <count>', 'how many entries', '50')
+    .option('-f, --follow', 'keep printing new entries as they happen (Ctrl-C stops)')
+    .option('--json', 'JSON: an array, or one entry per line with --follow')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  bollard logs --agent support-bot --since 1h
+  bollard logs --decision deny --area users
+  bollard logs --follow
+  bollard logs --json | jq '.[] | select(.status >= 500)'
+`,
+    )
+    .action(
+      action(async (options: LogsOptions, command: Command) => {
+        if (options.decision && !['allow', 'deny'].includes(options.decision)) {
+          throw new CliError(`--decision '${options.decision}' must be allow or deny`, [], EXIT_USAGE);
+        }
+        if (options.follow) return follow(command, options);
+        const query = filterQuery(options);
+        query.set('limit', options.limit);
+        const page = await clientFor(command).request<{ data: AuditEntry[] }>('GET', `/audit?${query}`);
+        const entries = page.data.reverse(); // the API pages newest first; people read oldest first
+        if (options.json) return printJson(entries);
+        console.log(
+          entries.length > 0 ? renderTable(HEADERS, entries.map(entryRow)) : 'No matching entries.',
+        );
+      }),
+    );
+}
