@@ -1,23 +1,32 @@
 import { hash } from 'node:crypto';
-import type { AuditRecord, SealFunction } from '../store/types.js';
+import type { SealFunction } from '../store/types.js';
 
 /**
  * JSON with object keys in code-point order at every depth, so the same record always gives the
  * same bytes whichever store or file it came from. Follows JSON.stringify otherwise (undefined
- * members dropped, non-finite numbers as null).
+ * members dropped, non-finite numbers as null). `omitKey` leaves one top-level key out.
  */
-export function canonicalJson(value: unknown): string {
+export function canonicalJson(value: unknown, omitKey?: string): string {
   if (value === null || typeof value !== 'object') {
     return JSON.stringify(value) ?? 'null';
   }
   if (Array.isArray(value)) {
-    return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      out += (i > 0 ? ',' : '') + (item === undefined ? 'null' : canonicalJson(item));
+    }
+    return `${out}]`;
   }
-  const entries = Object.keys(value)
-    .sort()
-    .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-    .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
-  return `{${entries.join(',')}}`;
+  const object = value as Record<string, unknown>;
+  const keys = Object.keys(object).sort();
+  let out = '{';
+  for (const key of keys) {
+    const item = object[key];
+    if (item === undefined || key === omitKey) continue;
+    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(key)}:${canonicalJson(item)}`;
+  }
+  return `${out}}`;
 }
 
 /**
@@ -25,7 +34,5 @@ export function canonicalJson(value: unknown): string {
  * of the record except `hash` (prevHash and seq included, so a record cannot be moved).
  * @example const hash = sealRecord({ ...draft, seq: 1, prevHash: GENESIS_HASH });
  */
-export const sealRecord: SealFunction = (record) => {
-  const { hash: _ignored, ...content } = record as Omit<AuditRecord, 'hash'> & { hash?: string };
-  return hash('sha256', record.prevHash + canonicalJson(content), 'hex');
-};
+export const sealRecord: SealFunction = (record) =>
+  hash('sha256', record.prevHash + canonicalJson(record, 'hash'), 'hex');

@@ -226,4 +226,8 @@ export type StoreConfig =
       schema?: string;
       /** Pool size (default 10). */
       maxConnections?: number;
+      /** Give up connecting after this long (default 5,000 ms). */
+      connectTimeoutMs?: number;
+      /** Cancel a statement, lock waits included, after this long (default 10,000 ms). */
+      statementTimeoutMs?: number;
     };

@@ -7,6 +7,10 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Pool size (default 10; at least 2, since migrating holds one connection for its lock). */
   maxConnections?: number;
+  /** Give up connecting after this long (default 5,000 ms). */
+  connectTimeoutMs?: number;
+  /** Cancel a statement, lock waits included, after this long (default 10,000 ms). */
+  statementTimeoutMs?: number;
 }
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -23,6 +27,8 @@ export function createPostgresStore(options: PostgresStoreOptions): SqlStore {
     url: options.url,
     schema: options.schema,
     maxConnections: Math.max(2, options.maxConnections ?? 10),
+    connectTimeoutMs: options.connectTimeoutMs ?? 5_000, // 5 seconds
+    statementTimeoutMs: options.statementTimeoutMs ?? 10_000, // 10 seconds
   });
   return new SqlStore(dialect, { sharedAcrossProcesses: true, crossProcessNotifications: true });
 }

@@ -8,6 +8,8 @@ export interface PostgresOptions {
   url: string;
   schema?: string;
   maxConnections: number;
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
 }
 
 /** Any fixed number works; all replicas of one database must use the same one. */
@@ -16,6 +18,8 @@ const MIGRATION_LOCK_KEY = 0x6f11a4d;
 function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
+
+function ignoreError(): void {}
 
 function sessionOf(client: pg.PoolClient | pg.Pool): SqlSession {
   return {
@@ -51,9 +55,15 @@ export class PostgresDialect implements SqlDialect {
       connectionString: options.url,
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     };
-    this.pool = new pg.Pool({ ...this.clientConfig, max: options.maxConnections });
+    // Timeouts make an unreachable or wedged database fail the call (503) instead of hanging it.
+    this.pool = new pg.Pool({
+      ...this.clientConfig,
+      max: options.maxConnections,
+      connectionTimeoutMillis: options.connectTimeoutMs,
+      statement_timeout: options.statementTimeoutMs,
+    });
     // An idle client losing its server (restart) must not crash the process; the next query reconnects.
-    this.pool.on('error', () => {});
+    this.pool.on('error', ignoreError);
   }
 
   placeholder(n: number): string {
@@ -66,6 +76,9 @@ export class PostgresDialect implements SqlDialect {
 
   async transaction<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A connection the server drops mid-transaction also emits 'error'; the failing query already
+    // carries it to the caller, so the event itself must not crash the process.
+    client.on('error', ignoreError);
     let broken = false;
     try {
       await client.query('BEGIN');
@@ -79,6 +92,7 @@ export class PostgresDialect implements SqlDialect {
       );
       throw error;
     } finally {
+      client.off('error', ignoreError);
       client.release(broken);
     }
   }
@@ -92,6 +106,7 @@ export class PostgresDialect implements SqlDialect {
     // A session-level advisory lock on one connection: replicas starting together queue here, and
     // the first applies the migrations while the others then find nothing left to do.
     const client = await this.pool.connect();
+    client.on('error', ignoreError);
     try {
       if (this.options.schema)
         await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.options.schema)}`);
@@ -102,6 +117,7 @@ export class PostgresDialect implements SqlDialect {
         await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
       }
     } finally {
+      client.off('error', ignoreError);
       client.release();
     }
   }
