@@ -13,7 +13,11 @@ interface Log {
   /** Entry times, oldest first; `members[i]` names `times[i]` so a release can remove it. */
   times: number[];
   members: string[];
+  /** Entries before `head` have expired; they are cut off in bulk, not one shift per call. */
+  head: number;
 }
+
+const size = (log: Log) => log.times.length - log.head;
 
 interface ActiveAgent {
   weight: number;
@@ -41,21 +45,21 @@ export function createMemoryStore(clock: Clock = monotonicClock): WindowStore {
   function pruned(key: string, windowMs: number, now: number): Log {
     let log = logs.get(key);
     if (!log) {
-      log = { windowMs, times: [], members: [] };
+      log = { windowMs, times: [], members: [], head: 0 };
       logs.set(key, log);
     }
     log.windowMs = windowMs;
-    let expired = 0;
-    while (expired < log.times.length && log.times[expired] <= now - windowMs) expired++;
-    if (expired > 0) {
-      log.times.splice(0, expired);
-      log.members.splice(0, expired);
+    while (log.head < log.times.length && log.times[log.head] <= now - windowMs) log.head++;
+    if (log.head > 1024 && log.head * 2 > log.times.length) {
+      log.times = log.times.slice(log.head);
+      log.members = log.members.slice(log.head);
+      log.head = 0;
     }
     return log;
   }
 
   function msBeforeNext(log: Log, now: number): number {
-    return log.times.length === 0 ? log.windowMs : log.times[0] + log.windowMs - now;
+    return size(log) === 0 ? log.windowMs : log.times[log.head] + log.windowMs - now;
   }
 
   function append(key: string, now: number, member: string): void {
@@ -77,7 +81,7 @@ export function createMemoryStore(clock: Clock = monotonicClock): WindowStore {
 
   function sweep(now: number): void {
     for (const [key, log] of logs) {
-      if (log.times.length === 0 || log.times[log.times.length - 1] <= now - log.windowMs) logs.delete(key);
+      if (size(log) === 0 || log.times[log.times.length - 1] <= now - log.windowMs) logs.delete(key);
     }
   }
 
@@ -89,7 +93,7 @@ export function createMemoryStore(clock: Clock = monotonicClock): WindowStore {
     }
     for (const [index, bucket] of plan.buckets.entries()) {
       const log = pruned(bucket.key, bucket.windowMs, now);
-      if (log.times.length >= bucket.limit) {
+      if (size(log) >= bucket.limit) {
         return { ok: false, refusedBy: 'bucket', index, msBeforeNext: msBeforeNext(log, now) };
       }
     }
@@ -101,25 +105,20 @@ export function createMemoryStore(clock: Clock = monotonicClock): WindowStore {
       const mine = pruned(names.agent, fair.windowMs, now);
       const agents = activeAgents(fair.poolKey, fair.windowMs, now);
       agents.set(fair.agentId, { weight: fair.weight, lastSeen: now });
-      const others = [...agents]
-        .filter(([id]) => id !== fair.agentId)
-        .map(([id, agent]) => ({
-          weight: agent.weight,
-          used: pruned(names.agentPrefix + id, fair.windowMs, now).times.length,
-        }));
-      const verdict = decideShare(
-        fair.budget,
-        pool.times.length,
-        { weight: fair.weight, used: mine.times.length },
-        others,
-      );
+      const others: { weight: number; used: number }[] = [];
+      for (const [id, agent] of agents) {
+        if (id === fair.agentId) continue;
+        others.push({ weight: agent.weight, used: size(pruned(names.agentPrefix + id, fair.windowMs, now)) });
+      }
+      const verdict = decideShare(fair.budget, size(pool), { weight: fair.weight, used: size(mine) }, others);
       if (!verdict.ok) {
         if (verdict.refusedBy === 'pool') return { ...verdict, msBeforeNext: msBeforeNext(pool, now) };
         return { ...verdict, msBeforeNext: msBeforeNext(mine, now) };
       }
       keys.push(fair.poolKey, names.agent);
     }
-    const member = `${now}:${++sequence}`;
+    // A counter, not the time: unique within this store, and cheap to make (float-to-string is not).
+    const member = String(++sequence);
     for (const key of keys) append(key, now, member);
     return { ok: true, ticket: { member, keys } };
   }
@@ -127,7 +126,7 @@ export function createMemoryStore(clock: Clock = monotonicClock): WindowStore {
   function release(ticket: Ticket): void {
     for (const key of ticket.keys) {
       const log = logs.get(key);
-      const at = log ? log.members.indexOf(ticket.member) : -1;
+      const at = log ? log.members.indexOf(ticket.member, log.head) : -1;
       if (log && at >= 0) {
         log.times.splice(at, 1);
         log.members.splice(at, 1);
