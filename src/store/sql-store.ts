@@ -165,7 +165,12 @@ export class SqlStore implements Store {
       const kept = { removed: 0, anchorSeq: Number(head.anchor_seq), anchorHash: String(head.anchor_hash) };
       // Whole segments only: stop before the first record that is young enough to keep, even if
       // later records are older (clocks of several replicas need not agree).
-      const [first] = await s.query(`SELECT MIN(seq) AS seq FROM audit WHERE time >= ${this.p(1)}`, [before]);
+      // Walk in seq order and stop at the first young record: the cost is the old part, which goes
+      // anyway. `time || ''` keeps both planners off the time index, which would visit every young record.
+      const [first] = await s.query(
+        `SELECT seq FROM audit WHERE time || '' >= ${this.p(1)} ORDER BY seq LIMIT 1`,
+        [before],
+      );
       const lastRemoved = first?.seq == null ? lastSeq : Number(first.seq) - 1;
       if (lastRemoved <= kept.anchorSeq) return kept;
       const [anchor] = await s.query(`SELECT hash FROM audit WHERE seq = ${this.p(1)}`, [lastRemoved]);
