@@ -46,19 +46,32 @@ export function buildTries(endpoints: readonly CatalogEndpoint[]): ReadonlyMap<H
 
 const TRIES = buildTries(ENDPOINTS);
 
-function walk(node: TrieNode, segments: string[], index: number, values: string[]): TrieNode['leaf'] {
-  if (index === segments.length) return node.leaf;
-  const segment = segments[index] as string;
-  const literal = node.literals.get(segment);
-  if (literal) {
-    const found = walk(literal, segments, index + 1, values);
-    if (found) return found;
+/**
+ * Depth-first, literal child first. Recursion happens only at a node that has both a matching literal
+ * child and a parameter child; everywhere else the loop just descends.
+ */
+function walk(start: TrieNode, segments: string[], from: number, values: string[]): TrieNode['leaf'] {
+  let node = start;
+  for (let index = from; index < segments.length; index++) {
+    const segment = segments[index] as string;
+    const literal = node.literals.get(segment);
+    if (literal && node.param) {
+      const mark = values.length;
+      const found = walk(literal, segments, index + 1, values);
+      if (found) return found;
+      values.length = mark;
+      values.push(segment);
+      node = node.param;
+    } else if (literal) {
+      node = literal;
+    } else if (node.param) {
+      values.push(segment);
+      node = node.param;
+    } else {
+      return null;
+    }
   }
-  if (!node.param) return null;
-  values.push(segment);
-  const found = walk(node.param, segments, index + 1, values);
-  if (!found) values.pop();
-  return found;
+  return node.leaf;
 }
 
 /**

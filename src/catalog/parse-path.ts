@@ -21,8 +21,6 @@ for (const char of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01234567
   ALLOWED[char.charCodeAt(0)] = 1;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 function refuse(reason: string): ParsedPath {
   return { ok: false, reason };
 }
@@ -33,34 +31,13 @@ function rawCharProblem(code: number): string {
   return `character ${JSON.stringify(String.fromCharCode(code))} is not allowed raw in a path`;
 }
 
-function hexValue(code: number): number {
-  if (code >= 0x30 && code <= 0x39) return code - 0x30;
-  const lower = code | 0x20;
-  if (lower >= 0x61 && lower <= 0x66) return lower - 0x57;
-  return -1;
-}
-
-/** Percent-decodes once; null when a `%` is not followed by two hex digits or the bytes are not UTF-8. */
+/**
+ * Percent-decodes once. `decodeURIComponent` already refuses a `%` without two hex digits and byte
+ * sequences that are not UTF-8 (overlong forms, surrogates), which is exactly the refusal wanted here.
+ */
 function percentDecode(raw: string): string | null {
-  const bytes: number[] = [];
-  let ascii = true;
-  for (let i = 0; i < raw.length; i++) {
-    const code = raw.charCodeAt(i);
-    if (code !== PERCENT) {
-      bytes.push(code);
-      continue;
-    }
-    const high = hexValue(raw.charCodeAt(i + 1));
-    const low = hexValue(raw.charCodeAt(i + 2));
-    if (high < 0 || low < 0) return null;
-    const byte = high * 16 + low;
-    if (byte >= 0x80) ascii = false;
-    bytes.push(byte);
-    i += 2;
-  }
-  if (ascii) return String.fromCharCode(...bytes);
   try {
-    return utf8.decode(Uint8Array.from(bytes));
+    return decodeURIComponent(raw);
   } catch {
     return null;
   }
@@ -98,6 +75,7 @@ export function parseRawPath(rawPath: string): ParsedPath {
   const segments: string[] = [];
   let start = 1;
   let hasPercent = false;
+  // One pass over the characters (measured faster here than split + a regex per segment).
   for (let i = 1; i <= rawPath.length; i++) {
     const code = i < rawPath.length ? rawPath.charCodeAt(i) : SLASH;
     if (code === SLASH) {
