@@ -108,10 +108,12 @@ export class PostgresDialect implements SqlDialect {
     const client = await this.pool.connect();
     client.on('error', ignoreError);
     try {
-      if (this.options.schema)
-        await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.options.schema)}`);
       await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
       try {
+        // Inside the lock: CREATE SCHEMA IF NOT EXISTS itself races when two replicas run it at once.
+        if (this.options.schema) {
+          await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.options.schema)}`);
+        }
         await applyPendingMigrations((work) => this.transaction(work), migrations);
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);

@@ -1,0 +1,94 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../src/store/index.js';
+import {
+  createPostgresStore,
+  createScratchDatabase,
+  type ScratchDatabase,
+} from '../src/store/postgres/index.js';
+import { DATABASE_URL } from './store-harness.js';
+
+describe('openStore: sqlite', () => {
+  it('puts bollard.db in a directory, in WAL mode, with the migrations recorded', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bollard-open-'));
+    try {
+      const store = await openStore({ kind: 'sqlite', path: dir });
+      await store.close();
+      const file = join(dir, 'bollard.db');
+      expect(existsSync(file)).toBe(true);
+      const db = new Database(file, { readonly: true });
+      try {
+        expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+        expect(db.prepare('SELECT version FROM schema_migrations').all()).toEqual([{ version: 1 }]);
+      } finally {
+        db.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('creates missing parent directories for a file path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bollard-open-'));
+    try {
+      const store = await openStore({
+        kind: 'sqlite',
+        path: join(dir, 'a', 'b', 'x.db'),
+        synchronous: 'NORMAL',
+      });
+      expect((await store.auditBounds()).lastSeq).toBe(0);
+      await store.close();
+      expect(existsSync(join(dir, 'a', 'b', 'x.db'))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+const postgres = !process.env.STORES || process.env.STORES.split(',').includes('postgres');
+
+describe.skipIf(!postgres)('openStore: postgres', () => {
+  let scratch: ScratchDatabase;
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase(DATABASE_URL);
+  });
+  afterAll(async () => {
+    await scratch?.drop();
+  });
+
+  it('replicas starting together migrate once, under the advisory lock', async () => {
+    const replicas = Array.from({ length: 3 }, () =>
+      createPostgresStore({ url: scratch.url, schema: 'together' }),
+    );
+    try {
+      await Promise.all(replicas.map((r) => r.migrate()));
+      const client = new pg.Client({ connectionString: scratch.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query('SELECT version FROM together.schema_migrations');
+        expect(rows).toEqual([{ version: 1 }]);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await Promise.all(replicas.map((r) => r.close()));
+    }
+  });
+
+  it('refuses a schema name that is not a plain identifier', () => {
+    expect(() => createPostgresStore({ url: scratch.url, schema: 'x; DROP TABLE y' })).toThrow(/schema/);
+  });
+
+  it('reports a database it cannot reach instead of hanging', async () => {
+    const url = new URL(scratch.url);
+    url.port = '1';
+    await expect(
+      openStore({ kind: 'postgres', url: url.toString(), connectTimeoutMs: 2_000 }),
+    ).rejects.toThrow();
+  });
+});
