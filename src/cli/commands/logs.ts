@@ -110,6 +110,8 @@ async function follow(command: Command, options: LogsOptions): Promise<void> {
     'text/event-stream',
   );
   if (!response.body) throw new CliError('the admin API sent no event stream');
+  // Once the headers are here the server has fixed its starting point: every later entry will show.
+  console.error(`Following the audit log at ${clientFor(command).baseUrl} (Ctrl-C stops)…`);
   if (!options.json) console.log(renderTable(HEADERS, []));
   await readEvents(response.body, (data) => {
     const entry = JSON.parse(data) as AuditEntry;
