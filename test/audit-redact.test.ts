@@ -14,6 +14,8 @@ describe('redactBody', () => {
       'refresh-token': 'rt',
       code: '123456',
       new_password: 'x',
+      authorization_code: 'ac',
+      one_time_otp: '1',
       webhookSecret: 'y',
       organization_id: 'org_1',
       count: 3,
@@ -28,6 +30,8 @@ describe('redactBody', () => {
       'refresh-token': REDACTED,
       code: REDACTED,
       new_password: REDACTED,
+      authorization_code: REDACTED,
+      one_time_otp: REDACTED,
       webhookSecret: REDACTED,
       organization_id: 'org_1',
       count: 3,
@@ -45,6 +49,10 @@ describe('redactBody', () => {
       user: { profile: { name: 'Ada', totp_code: REDACTED }, tokens: REDACTED },
       items: [{ id: 1, api_key: REDACTED }, 'plain', [{ secret: REDACTED }]],
     });
+  });
+
+  it('stores nothing for an absent body', () => {
+    expect(redactBody(undefined)).toBeNull();
   });
 
   it('adds the catalog’s requestSecrets, dotted paths included', () => {

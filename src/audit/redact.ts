@@ -36,6 +36,9 @@ const SECRET_NAMES = [
 /** Parts that make any name containing them secret (`new_password`, `webhook_secret`, `x_api_key`…). */
 const SECRET_PARTS = ['password', 'secret', 'token', 'apikey', 'privatekey', 'credential', 'passcode'];
 
+/** Endings that make a name secret: one-time codes come as `*_code` (`authorization_code`, `magic_auth_code`…). */
+const SECRET_ENDINGS = ['code', 'otp'];
+
 /** Values that are secrets whatever their field is called: WorkOS keys, Bollard tokens, bearer credentials. */
 const SECRET_VALUE = /^(sk_(live|test)_|bol_)|^\s*bearer\s/i;
 
@@ -59,7 +62,11 @@ export function secretFieldMatcher(extra: readonly string[] = []): (name: string
   );
   return (name) => {
     const normal = normalizeName(name);
-    return exact.has(normal) || SECRET_PARTS.some((part) => normal.includes(part));
+    return (
+      exact.has(normal) ||
+      SECRET_PARTS.some((part) => normal.includes(part)) ||
+      SECRET_ENDINGS.some((ending) => normal.endsWith(ending))
+    );
   };
 }
 
@@ -70,6 +77,7 @@ function redactScalar(value: string | number | boolean | null): Redacted {
 }
 
 function redactValue(value: unknown, isSecret: (name: string) => boolean, depth: number): Redacted {
+  if (value === undefined) return null;
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return redactScalar(value);
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   if (depth >= MAX_DEPTH) return REDACTED;
