@@ -143,6 +143,16 @@ for (const harness of selectedHarnesses()) {
       expect(await store.listTokens(a.id)).toEqual([]);
     });
 
+    test('agents list in byte order of their names, the same in every store', async () => {
+      const names = ['ab', 'a_b', 'a.b', 'a-b', 'a9', 'b'];
+      await store.apply(
+        names.map((name) => ({ op: 'putAgent' as const, agent: makeAgent({ name }) })),
+        [],
+        sealRecord,
+      );
+      expect((await store.listAgents()).map((a) => a.name)).toEqual([...names].sort());
+    });
+
     test('agent names are unique', async () => {
       const a = makeAgent();
       await store.apply([{ op: 'putAgent', agent: a }], [], sealRecord);

@@ -31,7 +31,8 @@ function sessionOf(client: pg.PoolClient | pg.Pool): SqlSession {
 export class PostgresDialect implements SqlDialect {
   readonly kind = 'postgres' as const;
   readonly types = {
-    text: 'text',
+    // Byte order, like SQLite's BINARY: ISO times and names sort the same in both stores whatever the locale.
+    text: 'text COLLATE "C"',
     integer: 'integer',
     bigint: 'bigint',
     real: 'double precision',
