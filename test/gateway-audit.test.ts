@@ -29,7 +29,9 @@ describe('audit: every call recorded, write-ahead, tamper-evident', () => {
   const seen: string[] = [];
 
   beforeAll(async () => {
-    h = await startHarness({ config: { headersTimeoutMs: 400, connectTimeoutMs: 400 } });
+    h = await startHarness({
+      config: { headersTimeoutMs: 400, connectTimeoutMs: 400, auditSynchronous: 'full' },
+    });
     reader = await h.agent('reader', ['organizations:read', 'users:read']);
     writer = await h.agent('writer', ['organizations:write', 'users:write']);
   });

@@ -14,6 +14,7 @@ import {
   type GatewayDeps,
   type LocalRoute,
 } from '../gateway/index.js';
+import { createGatewayLimiter, createUpstreamBreaker } from '../ratelimit/index.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { withChangeHook } from './change-hook.js';
@@ -78,6 +79,16 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     bodyTimeoutMs: config.bodyTimeoutMs,
   };
   const dispatcher = createUpstreamDispatcher(upstreamOptions);
+  const limiter =
+    config.rateLimits === 'on'
+      ? createGatewayLimiter(
+          config.redisUrl
+            ? { backend: 'redis', url: config.redisUrl, processShare: 1 / config.replicas }
+            : { backend: 'memory' },
+          { reserveFraction: config.rateLimitReserve, logger },
+        )
+      : undefined;
+  const breaker = createUpstreamBreaker();
   const deps: GatewayDeps = {
     match,
     credentials,
@@ -86,6 +97,8 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     summarizeQuery: redactQuery,
     upstream: upstreamOptions,
     dispatcher,
+    limiter,
+    breaker,
     bodyLimitBytes: config.bodyLimitBytes,
     logger,
     now,
@@ -105,6 +118,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
       await closeServer(proxy);
       await stopWatching();
       await audit.close();
+      await limiter?.close();
       await dispatcher.close();
       await store.close();
     },

@@ -16,6 +16,8 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, keyof ConfigInput>> 
   REDIS_URL: 'redisUrl',
   BOLLARD_POLICY: 'policy',
   BOLLARD_LOG_LEVEL: 'logLevel',
+  BOLLARD_REPLICAS: 'replicas',
+  BOLLARD_RATE_LIMITS: 'rateLimits',
 };
 
 export class ConfigError extends Error {

@@ -50,6 +50,10 @@ export const configSchema = z.object({
   auditSynchronous: z.enum(['full', 'normal']).default('full'),
   /** Share of the WorkOS budget kept for traffic that does not pass through Bollard. */
   rateLimitReserve: z.coerce.number().min(0).max(0.9).default(0.1),
+  /** How many Bollard processes share the limits: while Redis is unreachable each enforces 1/replicas of them. */
+  replicas: z.coerce.number().int().min(1).default(1),
+  /** Enforce WorkOS's rate limits before forwarding (off only for tests of other parts). */
+  rateLimits: z.enum(['on', 'off']).default('on'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -5,22 +5,17 @@ import type { Dispatcher } from 'undici';
 import type { CatalogEndpoint } from '../catalog/types.js';
 import { BollardError } from '../errors/index.js';
 import { authorize, type Decision } from '../policy/index.js';
+import type { GatewayLimiter, UpstreamBreaker } from '../ratelimit/index.js';
 import type { AgentRecord, AuditDraft } from '../store/types.js';
-import { type CallFacts, callDraft, outcomeDraft } from './audit-entry.js';
-import { authenticate, bearerToken } from './authenticate.js';
+import { type CallFacts, callDraft } from './audit-entry.js';
+import { authenticate } from './authenticate.js';
 import type { CredentialCache } from './credential-cache.js';
-import {
-  downstreamResponseHeaders,
-  failedBeforeSending,
-  type UpstreamOptions,
-  upstreamFailure,
-  upstreamRequestHeaders,
-} from './forward.js';
-import { injectClientSecret } from './inject-credentials.js';
-import type { LimitGate, UpstreamGuard } from './limits.js';
+import type { UpstreamOptions } from './forward.js';
+import { checkLimits } from './limits.js';
 import { type Matcher, type NormalizedRequest, normalize } from './normalize.js';
-import { type ParsedBody, parseBody } from './parse-body.js';
+import { parseBody } from './parse-body.js';
 import { readBody } from './read-body.js';
+import { relay } from './relay.js';
 import { asBollardError, REQUEST_ID_HEADER, sendError } from './respond.js';
 
 /** Where audit drafts go. Resolves once the record is durable (write-ahead); rejects if it cannot be. */
@@ -39,8 +34,8 @@ export interface GatewayDeps {
   summarizeQuery(query: URLSearchParams): unknown;
   upstream: UpstreamOptions;
   dispatcher: Dispatcher;
-  limits?: LimitGate;
-  guard?: UpstreamGuard;
+  limiter?: Pick<GatewayLimiter, 'check'>;
+  breaker?: Pick<UpstreamBreaker, 'execute'>;
   bodyLimitBytes: number;
   logger: Logger;
   now(): number;
@@ -154,20 +149,9 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
     return deny(deps, facts, res, error, 'malformed_body', 'normalize:body');
   }
 
-  if (deps.limits) {
-    const limited = await deps.limits.check({
-      endpoint,
-      params: facts.params,
-      query: facts.query!,
-      body: body.value,
-      agent: facts.agent,
-    });
-    if (limited) return deny(deps, facts, res, limited.error, limited.reason, limited.rule);
-  }
-  if (deps.guard) {
-    const open = deps.guard.before();
-    if (open) return deny(deps, facts, res, open, 'circuit_open', 'upstream:circuit_open');
-  }
+  const limits = deps.limiter ? await checkLimits(deps.limiter, facts, endpoint, body.value) : null;
+  if (limits?.denial)
+    return deny(deps, facts, res, limits.denial.error, limits.denial.reason, limits.denial.rule);
 
   const call = callDraft(facts, {
     decision: 'allow',
@@ -179,9 +163,22 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
     await deps.audit.append(call);
   } catch (error) {
     deps.logger.error({ err: error, requestId: facts.requestId }, 'audit write failed; call refused');
+    await limits?.release().catch(() => undefined);
     throw new BollardError('audit_unavailable');
   }
-  await forward(deps, facts, res, call, normalized, raw, body, endpoint);
+  const target = normalized.rawQuery ? `${normalized.path}?${normalized.rawQuery}` : normalized.path;
+  await relay(deps, {
+    req,
+    res,
+    requestId: facts.requestId,
+    startedAt: facts.startedAt,
+    endpoint,
+    method: normalized.method,
+    target,
+    raw,
+    body,
+    record: call,
+  });
 }
 
 function denialError(decision: Decision, agent: AgentRecord | null, endpoint: CatalogEndpoint): BollardError {
@@ -212,144 +209,6 @@ async function deny(
   } catch (failure) {
     deps.logger.error({ err: failure, requestId: facts.requestId, reason }, 'audit write of a denial failed');
   }
-}
-
-async function forward(
-  deps: GatewayDeps,
-  facts: CallFacts,
-  res: ServerResponse,
-  call: AuditDraft,
-  normalized: NormalizedRequest,
-  raw: Buffer,
-  body: ParsedBody,
-  endpoint: CatalogEndpoint,
-): Promise<void> {
-  const { req } = facts;
-  const outgoing = endpoint.anonymous
-    ? raw
-    : injectClientSecret(raw, body, deps.upstream.apiKey, endpoint.requestSecrets.includes('client_secret'));
-  const headers = upstreamRequestHeaders(
-    req.headers,
-    authorizationFor(endpoint, req, deps.upstream.apiKey),
-    outgoing.length,
-  );
-  const path = normalized.rawQuery ? `${normalized.path}?${normalized.rawQuery}` : normalized.path;
-  const abort = new AbortController();
-  res.on('close', () => {
-    if (!res.writableFinished) abort.abort();
-  });
-  const sentAt = deps.now();
-  let upstream: Dispatcher.ResponseData;
-  try {
-    upstream = await requestOnce(deps, path, normalized.method, headers, outgoing, abort.signal).catch(
-      (error: unknown) => {
-        if (!failedBeforeSending(error) || abort.signal.aborted) throw error;
-        // Nothing reached WorkOS: one retry, same Idempotency-Key (it is among the forwarded headers).
-        return requestOnce(deps, path, normalized.method, headers, outgoing, abort.signal);
-      },
-    );
-  } catch (error) {
-    deps.guard?.after(false);
-    const failure = upstreamFailure(error);
-    sendError(res, facts.requestId, failure);
-    record(
-      deps,
-      outcomeDraft(
-        call,
-        {
-          status: failure.status,
-          upstreamStatus: null,
-          upstreamRequestId: null,
-          upstreamLatencyMs: deps.now() - sentAt,
-          bytesOut: 0,
-          error: String(failure.fields.reason),
-        },
-        facts.startedAt,
-      ),
-    );
-    return;
-  }
-  const upstreamLatencyMs = deps.now() - sentAt;
-  deps.guard?.after(upstream.statusCode < 500 || upstream.statusCode === 501);
-  const responseHeaders = downstreamResponseHeaders(upstream.headers, facts.requestId);
-  if (
-    (upstream.statusCode === 429 || upstream.statusCode === 503) &&
-    responseHeaders['retry-after'] === undefined &&
-    deps.guard
-  ) {
-    responseHeaders['retry-after'] = String(deps.guard.retryAfterSeconds(upstream.statusCode));
-  }
-  const upstreamRequestId = headerValue(upstream.headers['x-request-id']);
-  let bytesOut = 0;
-  res.writeHead(upstream.statusCode, responseHeaders);
-  upstream.body.on('data', (chunk: Buffer) => {
-    bytesOut += chunk.length;
-    if (!res.write(chunk)) upstream.body.pause();
-  });
-  res.on('drain', () => upstream.body.resume());
-  const done = (error?: unknown) => {
-    if (error) res.destroy();
-    else res.end();
-    const status = error ? 502 : upstream.statusCode;
-    record(
-      deps,
-      outcomeDraft(
-        call,
-        {
-          status,
-          upstreamStatus: upstream.statusCode,
-          upstreamRequestId,
-          upstreamLatencyMs,
-          bytesOut,
-          error: error ? (upstreamFailure(error).fields.reason as string) : undefined,
-        },
-        facts.startedAt,
-      ),
-    );
-  };
-  upstream.body.once('end', () => done());
-  upstream.body.once('error', (error) => done(error));
-}
-
-function requestOnce(
-  deps: GatewayDeps,
-  path: string,
-  method: string,
-  headers: Record<string, string | string[]>,
-  body: Buffer,
-  signal: AbortSignal,
-) {
-  return deps.dispatcher.request({
-    origin: deps.upstream.url,
-    path,
-    method: method as Dispatcher.HttpMethod,
-    headers,
-    body: body.length > 0 ? body : undefined,
-    signal,
-  });
-}
-
-/**
- * The Authorization to send upstream. Keyed endpoints get the WorkOS key. Keyless ones (JWKS, browser
- * redirects, `/sso/profile` with an end user's access token) keep the caller's own bearer — unless it
- * is a Bollard token, which never leaves Bollard.
- */
-function authorizationFor(endpoint: CatalogEndpoint, req: IncomingMessage, apiKey: string): string | null {
-  if (!endpoint.anonymous) return `Bearer ${apiKey}`;
-  const token = bearerToken(req.headers);
-  if (token === null || token.startsWith('bol_')) return null;
-  return req.headers.authorization ?? null;
-}
-
-function record(deps: GatewayDeps, draft: AuditDraft): void {
-  deps.audit.append(draft).catch((error: unknown) => {
-    deps.logger.error({ err: error, requestId: draft.requestId }, 'audit write of an outcome failed');
-  });
-}
-
-function headerValue(value: string | string[] | undefined): string | null {
-  if (value === undefined) return null;
-  return Array.isArray(value) ? (value[0] ?? null) : value;
 }
 
 export { REQUEST_ID_HEADER };

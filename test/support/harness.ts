@@ -59,7 +59,11 @@ export async function startHarness(
       done();
     },
   });
-  const config = loadConfig({ dataDir, port: 0, adminPort: 0, logLevel: 'info', ...options.config }, {});
+  // NORMAL keeps the many tests that are not about durability from waiting on fsync; the audit tests ask for FULL.
+  const config = loadConfig(
+    { dataDir, port: 0, adminPort: 0, logLevel: 'info', auditSynchronous: 'normal', ...options.config },
+    {},
+  );
   const app = await createApp(config, {
     logger: pino({ level: 'info' }, sink),
     upstream: { url: emulator.url, apiKey: emulator.apiKey },

@@ -1,0 +1,177 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
+import type { CatalogEndpoint } from '../catalog/types.js';
+import { BollardError } from '../errors/index.js';
+import {
+  retryAfterFor,
+  shouldRetryOnce,
+  type UpstreamBreaker,
+  UpstreamUnavailableError,
+} from '../ratelimit/index.js';
+import type { AuditDraft } from '../store/types.js';
+import { outcomeDraft } from './audit-entry.js';
+import { bearerToken } from './authenticate.js';
+import {
+  downstreamResponseHeaders,
+  type UpstreamOptions,
+  upstreamFailure,
+  upstreamRequestHeaders,
+} from './forward.js';
+import { injectClientSecret } from './inject-credentials.js';
+import type { ParsedBody } from './parse-body.js';
+import { sendError } from './respond.js';
+
+/** What relaying needs from the gateway's dependencies. */
+export interface RelayDeps {
+  upstream: UpstreamOptions;
+  dispatcher: Dispatcher;
+  breaker?: Pick<UpstreamBreaker, 'execute'>;
+  audit: { append(draft: AuditDraft): Promise<unknown> };
+  logger: Logger;
+  now(): number;
+}
+
+/** One allowed call, ready to go upstream. */
+export interface RelayCall {
+  req: IncomingMessage;
+  res: ServerResponse;
+  requestId: string;
+  startedAt: number;
+  endpoint: CatalogEndpoint;
+  method: string;
+  /** Raw path and query exactly as classified. */
+  target: string;
+  raw: Buffer;
+  body: ParsedBody;
+  /** The call's write-ahead record; the outcome record copies it. */
+  record: AuditDraft;
+}
+
+/**
+ * Sends an allowed call to WorkOS with the key injected, streams the answer back unchanged (hop-by-hop
+ * headers aside), and records the outcome. Upstream 429/5xx pass back with a Retry-After so the SDK
+ * backs off by itself; Bollard retries only a connection that failed before any byte was sent.
+ */
+export async function relay(deps: RelayDeps, call: RelayCall): Promise<void> {
+  const { endpoint, req, res } = call;
+  const outgoing = endpoint.anonymous
+    ? call.raw
+    : injectClientSecret(
+        call.raw,
+        call.body,
+        deps.upstream.apiKey,
+        endpoint.requestSecrets.includes('client_secret'),
+      );
+  const headers = upstreamRequestHeaders(
+    req.headers,
+    authorizationFor(endpoint, req, deps.upstream.apiKey),
+    outgoing.length,
+  );
+  const abort = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
+  const sentAt = deps.now();
+  const send = () =>
+    deps.dispatcher.request({
+      origin: deps.upstream.url,
+      path: call.target,
+      method: call.method as Dispatcher.HttpMethod,
+      headers,
+      body: outgoing.length > 0 ? outgoing : undefined,
+      signal: abort.signal,
+    });
+  const sendWithOneRetry = () =>
+    send().catch((error: unknown) => {
+      if (abort.signal.aborted || !shouldRetryOnce(error, 0, { attempt: 1, elapsedMs: deps.now() - sentAt }))
+        throw error;
+      return send(); // same headers, so the same Idempotency-Key
+    });
+
+  let upstream: Dispatcher.ResponseData;
+  try {
+    upstream = deps.breaker ? await deps.breaker.execute(sendWithOneRetry) : await sendWithOneRetry();
+  } catch (error) {
+    const failure =
+      error instanceof UpstreamUnavailableError
+        ? new BollardError(
+            'upstream_unavailable',
+            'WorkOS keeps failing; Bollard is not sending it more calls for now.',
+            {
+              reason: 'circuit_open',
+              retry_after: error.retryAfterSeconds,
+            },
+            503,
+          )
+        : upstreamFailure(error);
+    sendError(res, call.requestId, failure);
+    recordOutcome(deps, call, {
+      status: failure.status,
+      upstreamStatus: null,
+      upstreamRequestId: null,
+      upstreamLatencyMs: deps.now() - sentAt,
+      bytesOut: 0,
+      error: String(failure.fields.reason),
+    });
+    return;
+  }
+  streamBack(deps, call, upstream, deps.now() - sentAt);
+}
+
+function streamBack(
+  deps: RelayDeps,
+  call: RelayCall,
+  upstream: Dispatcher.ResponseData,
+  upstreamLatencyMs: number,
+): void {
+  const { res } = call;
+  const headers = downstreamResponseHeaders(upstream.headers, call.requestId);
+  const retryAfter = retryAfterFor(upstream.statusCode, upstream.headers['retry-after']);
+  if (retryAfter !== null) headers['retry-after'] = retryAfter;
+  const upstreamRequestId = first(upstream.headers['x-request-id']);
+  let bytesOut = 0;
+  res.writeHead(upstream.statusCode, headers);
+  upstream.body.on('data', (chunk: Buffer) => {
+    bytesOut += chunk.length;
+    if (!res.write(chunk)) upstream.body.pause();
+  });
+  res.on('drain', () => upstream.body.resume());
+  const finish = (error?: Error) => {
+    if (error) res.destroy();
+    else res.end();
+    recordOutcome(deps, call, {
+      status: error ? 502 : upstream.statusCode,
+      upstreamStatus: upstream.statusCode,
+      upstreamRequestId,
+      upstreamLatencyMs,
+      bytesOut,
+      error: error ? String(upstreamFailure(error).fields.reason) : undefined,
+    });
+  };
+  upstream.body.once('end', () => finish());
+  upstream.body.once('error', finish);
+}
+
+function recordOutcome(deps: RelayDeps, call: RelayCall, result: Parameters<typeof outcomeDraft>[1]): void {
+  deps.audit.append(outcomeDraft(call.record, result, call.startedAt)).catch((error: unknown) => {
+    deps.logger.error({ err: error, requestId: call.requestId }, 'audit write of an outcome failed');
+  });
+}
+
+/**
+ * The Authorization to send upstream. Keyed endpoints get the WorkOS key. Keyless ones (JWKS, browser
+ * redirects, `/sso/profile` with an end user's access token) keep the caller's own bearer — unless it
+ * is a Bollard token, which never leaves Bollard.
+ */
+function authorizationFor(endpoint: CatalogEndpoint, req: IncomingMessage, apiKey: string): string | null {
+  if (!endpoint.anonymous) return `Bearer ${apiKey}`;
+  const token = bearerToken(req.headers);
+  if (token === null || token.startsWith('bol_')) return null;
+  return req.headers.authorization ?? null;
+}
+
+function first(value: string | string[] | undefined): string | null {
+  if (value === undefined) return null;
+  return Array.isArray(value) ? (value[0] ?? null) : value;
+}
