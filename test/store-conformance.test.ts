@@ -11,9 +11,6 @@ import { makeAgent, makeDraft, makeToken, type OpenedStore, selectedHarnesses } 
  * the reason.
  */
 const SKIPS: Record<string, Partial<Record<'sqlite' | 'postgres', string>>> = {
-  'two replicas append to one gapless chain': {
-    sqlite: 'one SQLite file serves one process (capabilities.sharedAcrossProcesses is false)',
-  },
   'a change applied by one replica is announced to another': {
     sqlite: 'no other process shares the file (capabilities.crossProcessNotifications is false)',
   },

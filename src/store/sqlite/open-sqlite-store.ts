@@ -1,5 +1,5 @@
 import { mkdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { SqlStore } from '../sql-store.js';
 import { SqliteDialect } from './sqlite-dialect.js';
 
@@ -16,7 +16,7 @@ export const SQLITE_FILE_NAME = 'bollard.db';
 
 function resolveFile(path: string): string {
   const isDirectory = statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
-  return isDirectory ? join(path, SQLITE_FILE_NAME) : path;
+  return resolve(isDirectory ? join(path, SQLITE_FILE_NAME) : path);
 }
 
 /**

@@ -16,7 +16,9 @@ const STATEMENT_CACHE_LIMIT = 256;
 /**
  * better-sqlite3 is synchronous, but the store interface is async: between two awaits of one
  * transaction another caller could run a statement on the same connection and see (or commit)
- * half of it. So every unit of work takes its turn through one queue.
+ * half of it. So every unit of work takes its turn through one queue — one per file, shared by
+ * every handle this process opens on it, because a second handle's BEGIN IMMEDIATE would
+ * otherwise wait on the first's lock synchronously, blocking the very event loop that must finish it.
  */
 class SerialQueue {
   private tail: Promise<unknown> = Promise.resolve();
@@ -28,6 +30,20 @@ class SerialQueue {
   }
 }
 
+const queues = new Map<string, { queue: SerialQueue; handles: number }>();
+
+function queueFor(file: string): SerialQueue {
+  const entry = queues.get(file) ?? { queue: new SerialQueue(), handles: 0 };
+  entry.handles++;
+  queues.set(file, entry);
+  return entry.queue;
+}
+
+function releaseQueue(file: string): void {
+  const entry = queues.get(file);
+  if (entry && --entry.handles === 0) queues.delete(file);
+}
+
 export class SqliteDialect implements SqlDialect {
   readonly kind = 'sqlite' as const;
   readonly types = { text: 'TEXT', integer: 'INTEGER', bigint: 'INTEGER', real: 'REAL', boolean: 'INTEGER' };
@@ -35,12 +51,13 @@ export class SqliteDialect implements SqlDialect {
   // The queue plus BEGIN IMMEDIATE already give one writer at a time.
   readonly lockClause = '';
   private readonly db: Database.Database;
-  private readonly queue = new SerialQueue();
+  private readonly queue: SerialQueue;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly session: SqlSession;
 
   constructor(options: SqliteOptions) {
     this.db = new Database(options.file);
+    this.queue = queueFor(this.db.name);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.synchronous}`);
     this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
@@ -98,7 +115,10 @@ export class SqliteDialect implements SqlDialect {
 
   close(): Promise<void> {
     return this.queue.run(async () => {
-      if (this.db.open) this.db.close();
+      if (this.db.open) {
+        this.db.close();
+        releaseQueue(this.db.name);
+      }
       this.statements.clear();
     });
   }
