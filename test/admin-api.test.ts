@@ -9,6 +9,7 @@ import { sealRecord } from '../src/audit/index.js';
 import { hashToken } from '../src/credentials/agent-token.js';
 import { openStore } from '../src/store/index.js';
 import type { AuditDraft, Store } from '../src/store/types.js';
+import { makeDraft } from './store-harness.js';
 
 let dir: string;
 let store: Store;
@@ -29,37 +30,9 @@ async function api(method: string, path: string, body?: unknown, token: string |
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
 
-/** A proxied call as the gateway records it: a 'call' draft, and an 'outcome' with the same request id. */
+/** A proxied call as the gateway records it: a 'call' draft (an 'outcome' shares its request id). */
 function callDraft(requestId: string, agentId: string, overrides: Partial<AuditDraft> = {}): AuditDraft {
-  return {
-    kind: 'call',
-    time: new Date().toISOString(),
-    requestId,
-    agentId,
-    agentName: 'reader',
-    endpointId: 'organizations.list',
-    area: 'organizations',
-    access: 'read',
-    permission: 'organizations:read',
-    decision: 'allow',
-    reason: 'granted',
-    rule: 'grant:organizations:read',
-    method: 'GET',
-    path: '/organizations',
-    organizationId: null,
-    resourceIds: [],
-    status: null,
-    upstreamStatus: null,
-    upstreamRequestId: null,
-    latencyMs: null,
-    upstreamLatencyMs: null,
-    bytesIn: 0,
-    bytesOut: null,
-    clientIp: '127.0.0.1',
-    userAgent: 'test',
-    details: {},
-    ...overrides,
-  };
+  return makeDraft({ time: new Date().toISOString(), requestId, agentId, agentName: 'reader', ...overrides });
 }
 
 beforeAll(async () => {

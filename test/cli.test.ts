@@ -11,6 +11,7 @@ import { sealRecord } from '../src/audit/index.js';
 import { buildProgram } from '../src/cli/program.js';
 import { openStore } from '../src/store/index.js';
 import type { AuditDraft, Store } from '../src/store/types.js';
+import { makeDraft } from './store-harness.js';
 
 // Each CLI run is a fresh Node process (about 1 s of start-up, more on a busy machine): allow plenty.
 vi.setConfig({ testTimeout: 180_000 });
@@ -36,36 +37,22 @@ function bollard(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run>
   });
 }
 
-function draft(requestId: string, overrides: Partial<AuditDraft> = {}): AuditDraft {
-  return {
-    kind: 'call',
+/** A denied call as the gateway records it. */
+function draft(requestId: string): AuditDraft {
+  return makeDraft({
     time: new Date().toISOString(),
     requestId,
     agentId: null,
     agentName: 'cli-bot',
     endpointId: 'users.list',
     area: 'users',
-    access: 'read',
     permission: 'users:read',
     decision: 'deny',
     reason: 'missing_permission',
     rule: 'grant:none',
-    method: 'GET',
     path: '/user_management/users',
-    organizationId: null,
-    resourceIds: [],
     status: 403,
-    upstreamStatus: null,
-    upstreamRequestId: null,
-    latencyMs: 1,
-    upstreamLatencyMs: null,
-    bytesIn: 0,
-    bytesOut: null,
-    clientIp: '127.0.0.1',
-    userAgent: 'test',
-    details: {},
-    ...overrides,
-  };
+  });
 }
 
 beforeAll(async () => {
