@@ -315,6 +315,14 @@ for (const harness of selectedHarnesses()) {
       expect(await verifyChain(store)).toMatchObject({ ok: true, count: 1 });
     });
 
+    test('fields outside AuditDraft are neither hashed nor stored, so the chain still verifies', async () => {
+      const draft = { ...makeDraft(), extra: 'not a column', details: { ok: true } };
+      const [record] = await store.appendAudit([draft], sealRecord);
+      expect(record).not.toHaveProperty('extra');
+      expect((await store.queryAudit({}))[0]).toEqual(record);
+      expect(await verifyChain(store)).toMatchObject({ ok: true, count: 1 });
+    });
+
     test('audit ordering and cursors: afterSeq, beforeSeq, order, limit', async () => {
       await appendMany(store, 30);
       expect(seqs(await store.queryAudit({}))).toEqual(range(1, 30).reverse());

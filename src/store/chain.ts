@@ -39,29 +39,33 @@ function withoutNul(value: string): string {
 
 /**
  * Puts a draft in the exact form both databases hand back, so the hash sealed now is the hash
- * `verify` recomputes later: details and resource ids through a JSON round-trip (drops undefined,
- * NaN → null), integer columns rounded, non-finite numbers null, NUL characters replaced.
+ * `verify` recomputes later: only the AuditDraft fields (an extra property would be hashed but
+ * not stored), details and resource ids through a JSON round-trip (drops undefined, NaN → null),
+ * integer columns rounded, non-finite numbers null, NUL characters replaced.
  */
 export function normalizeDraft(draft: AuditDraft): AuditDraft {
-  const out: AuditDraft = {
-    ...draft,
+  const out: Record<string, unknown> = {
+    kind: draft.kind,
+    time: withoutNul(String(draft.time)),
+    access: draft.access ?? null,
+    decision: draft.decision ?? null,
     resourceIds: (JSON.parse(JSON.stringify(draft.resourceIds ?? [])) as unknown[]).map((id) =>
       withoutNul(String(id)),
     ),
     details: JSON.parse(JSON.stringify(draft.details ?? {})) as Record<string, unknown>,
-    time: withoutNul(draft.time),
   };
-  const fields = out as unknown as Record<string, unknown>;
   for (const key of INTEGER_FIELDS) {
     const value = finiteOrNull(draft[key] ?? null);
-    fields[key] = value === null ? null : Math.round(value);
+    out[key] = value === null ? null : Math.round(value);
   }
-  for (const key of NUMBER_FIELDS) fields[key] = finiteOrNull(draft[key] ?? null);
+  for (const key of NUMBER_FIELDS) out[key] = finiteOrNull(draft[key] ?? null);
   for (const key of STRING_FIELDS) {
     const value = draft[key] ?? null;
-    fields[key] = value === null ? null : withoutNul(String(value));
+    out[key] = value === null ? null : withoutNul(String(value));
   }
-  return out;
+  // The one text column that may not be null: a missing id must not fail the whole batch.
+  out.requestId ??= '';
+  return out as unknown as AuditDraft;
 }
 
 /** Gives each draft its seq and links it to the one before, starting after `head`. */
