@@ -11,39 +11,17 @@ import { AuditWriter } from '../src/audit/writer.js';
 import { createPostgresStore, createScratchDatabase } from '../src/store/postgres/index.js';
 import { createSqliteStore } from '../src/store/sqlite/index.js';
 import type { AuditDraft, Store } from '../src/store/types.js';
+import { makeDraft } from '../test/store-harness.js';
 
 const DURATION_MS = 1_500; // per configuration
 const CONCURRENCY = [1, 10, 100];
 
 function draft(i: number): AuditDraft {
-  return {
-    kind: 'call',
-    time: new Date().toISOString(),
+  return makeDraft({
     requestId: `req_${i}`,
-    agentId: 'agt_bench',
-    agentName: 'bench',
-    endpointId: 'organizations.list',
-    area: 'organizations',
-    access: 'read',
-    permission: 'organizations:read',
-    decision: 'allow',
-    reason: 'granted',
-    rule: 'grant:organizations:read',
-    method: 'GET',
-    path: '/organizations',
-    organizationId: null,
-    resourceIds: [],
-    status: null,
-    upstreamStatus: null,
-    upstreamRequestId: null,
-    latencyMs: null,
-    upstreamLatencyMs: null,
-    bytesIn: 0,
-    bytesOut: null,
-    clientIp: '127.0.0.1',
-    userAgent: 'bench',
+    time: new Date().toISOString(),
     details: { query: { limit: '10' } },
-  };
+  });
 }
 
 async function measure(store: Store, concurrency: number): Promise<number> {
