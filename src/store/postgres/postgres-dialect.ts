@@ -109,6 +109,8 @@ export class PostgresDialect implements SqlDialect {
     const client = await this.pool.connect();
     client.on('error', ignoreError);
     try {
+      // Waiting for another replica's migration is not a wedged database: no timeout on this wait.
+      await client.query('SET statement_timeout = 0');
       await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
       try {
         // Inside the lock: CREATE SCHEMA IF NOT EXISTS itself races when two replicas run it at once.
@@ -118,6 +120,7 @@ export class PostgresDialect implements SqlDialect {
         await applyPendingMigrations((work) => this.transaction(work), migrations);
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+        await client.query('RESET statement_timeout');
       }
     } finally {
       client.off('error', ignoreError);
