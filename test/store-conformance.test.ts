@@ -515,5 +515,136 @@ for (const harness of selectedHarnesses()) {
         await stop();
       }
     });
+
+    const webhookEvent = (id: string, event = 'user.created') => ({
+      id,
+      event,
+      createdAt: '2025-01-01T00:00:00.000Z',
+      receivedAt: `2025-01-01T00:00:0${id.length % 10}.000Z`,
+      source: 'webhook' as const,
+      body: JSON.stringify({ id, event, data: { id: 'user_1' }, created_at: '2025-01-01T00:00:00.000Z' }),
+      fannedOut: false,
+    });
+    const subscriptionFor = (agentId: string, id: string) => ({
+      id,
+      agentId,
+      url: 'http://127.0.0.1:9/hook',
+      events: ['user.*'],
+      secret: 'whsec_test',
+      previousSecret: null,
+      previousSecretExpiresAt: null,
+      createdAt: '2025-01-01T00:00:00.000Z',
+      updatedAt: '2025-01-01T00:00:00.000Z',
+    });
+
+    test('webhooks: an event is stored once by id, byte for byte, and fanned out once', async () => {
+      const agent = makeAgent();
+      await store.apply([{ op: 'putAgent', agent }], [], sealRecord);
+      await store.webhooks.putSubscription(subscriptionFor(agent.id, 'whs_1'));
+      const event = webhookEvent('event_1');
+      expect(await store.webhooks.insertEvent(event)).toBe(true);
+      expect(await store.webhooks.insertEvent({ ...event, body: '{}' })).toBe(false);
+      expect(await store.webhooks.getEvent('event_1')).toEqual(event);
+      expect((await store.webhooks.listUnfannedEvents(10)).map((e) => e.id)).toEqual(['event_1']);
+      const wanted = [
+        { id: 'whd_1', subscriptionId: 'whs_1' },
+        { id: 'whd_gone', subscriptionId: 'whs_deleted_meanwhile' },
+      ];
+      await store.webhooks.fanOut('event_1', wanted, 1_000, '2025-01-01T00:00:01.000Z');
+      await store.webhooks.fanOut('event_1', [{ id: 'whd_2', subscriptionId: 'whs_1' }], 1_000, 'x');
+      expect(await store.webhooks.listUnfannedEvents(10)).toEqual([]);
+      const deliveries = await store.webhooks.listDeliveries({ eventId: 'event_1' });
+      expect(deliveries.map((d) => [d.id, d.status, d.attempts, d.nextAttemptAt])).toEqual([
+        ['whd_1', 'pending', 0, 1_000],
+      ]);
+      expect(await store.webhooks.nextDueAt()).toBe(1_000);
+    });
+
+    test('webhooks: a claimed delivery is leased to one worker until it finishes or the lease ends', async () => {
+      const agent = makeAgent();
+      await store.apply([{ op: 'putAgent', agent }], [], sealRecord);
+      await store.webhooks.putSubscription(subscriptionFor(agent.id, 'whs_1'));
+      for (const n of [1, 2, 3]) {
+        await store.webhooks.insertEvent(webhookEvent(`event_${n}`));
+        await store.webhooks.fanOut(
+          `event_${n}`,
+          [{ id: `whd_${n}`, subscriptionId: 'whs_1' }],
+          n * 100,
+          'x',
+        );
+      }
+      const replica = await opened.reopen();
+      const claim = (s: Store, owner: string, now: number) =>
+        s.webhooks.claimDeliveries({ owner, now, leaseMs: 1_000, limit: 10 });
+      const [a, b] = await Promise.all([claim(store, 'a', 250), claim(replica, 'b', 250)]);
+      const taken = [...a, ...b].map((d) => d.id).sort();
+      expect(taken).toEqual(['whd_1', 'whd_2']);
+      expect((await claim(store, 'c', 1_000)).map((d) => d.id)).toEqual(['whd_3']);
+      const update = {
+        status: 'pending' as const,
+        attempts: 1,
+        nextAttemptAt: 5_000,
+        lastAttemptAt: '2025-01-01T00:00:02.000Z',
+        lastStatus: 500,
+        lastError: null,
+      };
+      await store.webhooks.finishAttempt('whd_3', 'c', {
+        ...update,
+        status: 'delivered',
+        nextAttemptAt: null,
+      });
+      expect(await store.webhooks.finishAttempt('whd_1', 'someone-else', update)).toBe(false);
+      const owner = a.some((d) => d.id === 'whd_1') ? 'a' : 'b';
+      expect(await store.webhooks.finishAttempt('whd_1', owner, update)).toBe(true);
+      // whd_2's lease (until 1,250) runs out: another worker gets it.
+      expect((await claim(replica, 'd', 1_300)).map((d) => d.id)).toEqual(['whd_2']);
+      await replica.webhooks.finishAttempt('whd_2', 'd', {
+        ...update,
+        status: 'delivered',
+        nextAttemptAt: null,
+      });
+      // whd_1 is due again at 5,000, not before.
+      expect(await claim(store, 'e', 4_999)).toEqual([]);
+      expect((await claim(store, 'e', 5_000)).map((d) => [d.id, d.attempts, d.lastStatus])).toEqual([
+        ['whd_1', 1, 500],
+      ]);
+    });
+
+    test('webhooks: requeue resets a dead delivery; deleting a subscription removes its deliveries', async () => {
+      const agent = makeAgent();
+      await store.apply([{ op: 'putAgent', agent }], [], sealRecord);
+      await store.webhooks.putSubscription(subscriptionFor(agent.id, 'whs_1'));
+      await store.webhooks.insertEvent(webhookEvent('event_1'));
+      await store.webhooks.fanOut('event_1', [{ id: 'whd_1', subscriptionId: 'whs_1' }], 0, 'x');
+      const [claimed] = await store.webhooks.claimDeliveries({ owner: 'w', now: 0, leaseMs: 10, limit: 1 });
+      expect(claimed?.id).toBe('whd_1');
+      await store.webhooks.finishAttempt('whd_1', 'w', {
+        status: 'dead',
+        attempts: 8,
+        nextAttemptAt: null,
+        lastAttemptAt: '2025-01-01T00:00:09.000Z',
+        lastStatus: null,
+        lastError: 'connection refused',
+      });
+      expect((await store.webhooks.listDeliveries({ status: 'dead' })).map((d) => d.id)).toEqual(['whd_1']);
+      const again = await store.webhooks.requeueDelivery('event_1', 'whs_1', 'whd_new', 50, 'y');
+      expect([again.id, again.status, again.attempts, again.nextAttemptAt]).toEqual([
+        'whd_1',
+        'pending',
+        0,
+        50,
+      ]);
+      const rotated = {
+        ...subscriptionFor(agent.id, 'whs_1'),
+        secret: 'whsec_new',
+        previousSecret: 'whsec_test',
+      };
+      await store.webhooks.putSubscription(rotated);
+      expect(await store.webhooks.listSubscriptions(agent.id)).toEqual([rotated]);
+      expect(await store.webhooks.deleteSubscription('whs_1')).toBe(true);
+      expect(await store.webhooks.deleteSubscription('whs_1')).toBe(false);
+      expect(await store.webhooks.listDeliveries({})).toEqual([]);
+      expect(await store.webhooks.getSubscription('whs_1')).toBeNull();
+    });
   });
 }

@@ -9,3 +9,4 @@ export {
 } from './postgres/index.js';
 export { createSqliteStore, SQLITE_FILE_NAME } from './sqlite/index.js';
 export type * from './types.js';
+export type * from './webhook-types.js';

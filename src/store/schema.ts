@@ -1,5 +1,6 @@
 import { GENESIS_HASH } from './chain.js';
 import type { ColumnTypes, Migration, SqlSession } from './sql-dialect.js';
+import { webhookMigrations } from './webhook-schema.js';
 
 /**
  * Bollard's schema, written once over dialect column types. New versions are appended, never
@@ -87,6 +88,7 @@ export function buildMigrations(t: ColumnTypes): Migration[] {
           VALUES (1, 0, '${GENESIS_HASH}', 0, '${GENESIS_HASH}')`,
       ],
     },
+    ...webhookMigrations(t),
   ];
 }
 

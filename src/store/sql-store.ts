@@ -15,6 +15,7 @@ import {
 } from './rows.js';
 import { buildMigrations } from './schema.js';
 import type { SqlDialect, SqlSession } from './sql-dialect.js';
+import { SqlWebhookStore } from './sql-webhook-store.js';
 import type {
   AgentRecord,
   AuditDraft,
@@ -27,6 +28,7 @@ import type {
   StoreOp,
   TokenRecord,
 } from './types.js';
+import type { WebhookStore } from './webhook-types.js';
 
 /** Rows per multi-row INSERT: 500 × 29 columns stays under both SQLite's and PostgreSQL's bind limits. */
 const INSERT_CHUNK = 500;
@@ -40,12 +42,14 @@ const DEFAULT_SCAN_PAGE = 500;
  */
 export class SqlStore implements Store {
   readonly kind: 'sqlite' | 'postgres';
+  readonly webhooks: WebhookStore;
 
   constructor(
     private readonly dialect: SqlDialect,
     readonly capabilities: StoreCapabilities,
   ) {
     this.kind = dialect.kind;
+    this.webhooks = new SqlWebhookStore(dialect);
   }
 
   migrate(): Promise<void> {

@@ -1,3 +1,5 @@
+import type { WebhookStore } from './webhook-types.js';
+
 /**
  * The one persistence interface. SQLite (embedded default) and PostgreSQL implement it; nothing
  * above the store knows which one it talks to. Differences are capability flags, never
@@ -155,6 +157,8 @@ export interface StoreCapabilities {
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly capabilities: StoreCapabilities;
+  /** WorkOS events received, agents' subscriptions and the delivery outbox. */
+  readonly webhooks: WebhookStore;
   /** Runs pending migrations (idempotent; PostgreSQL under an advisory lock). */
   migrate(): Promise<void>;
   close(): Promise<void>;
