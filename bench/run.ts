@@ -27,8 +27,8 @@ const options = parseBenchArgs(process.argv.slice(2));
 const CONNECTIONS = [1, 32, 128];
 const OPERATIONS: Operation[] = ['read', 'write'];
 const ROUNDS = options.quick ? 1 : 3;
-const SECONDS = options.quick ? 1.25 : 4;
-const WARM_UP_SECONDS = options.quick ? 0.5 : 2;
+const SECONDS = options.quick ? 1 : 4;
+const WARM_UP_SECONDS = options.quick ? 0.3 : 2;
 
 const machine = describeMachine();
 console.log(`Bollard benchmark (${options.quick ? 'quick' : 'full'}) on ${machineLine(machine)}`);
