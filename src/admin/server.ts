@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AgentService } from '../agents/index.js';
 import { BollardError } from '../errors/index.js';
 import type { Store } from '../store/types.js';
+import type { WebhookService } from '../webhooks/index.js';
 import { adminTokenMatches } from './admin-token.js';
 import { installErrorHandling } from './errors.js';
 import { buildOpenApi } from './openapi.js';
@@ -11,6 +12,7 @@ import { registerAgentRoutes } from './routes/agents.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { type CatalogSource, registerCatalogRoutes } from './routes/catalog.js';
 import { registerPolicyRoutes } from './routes/policy.js';
+import { registerWebhookRoutes } from './routes/webhooks.js';
 
 export const API_PREFIX = '/api/v1';
 
@@ -21,6 +23,8 @@ export interface AdminServerOptions {
   adminTokenHash: string;
   /** The catalog (default: the built-in one). */
   catalog?: CatalogSource;
+  /** Webhook subscriptions, deliveries, replay and backfill (routes absent without it). */
+  webhooks?: WebhookService;
   /** A pino logger; default: no logging. */
   logger?: FastifyBaseLogger;
 }
@@ -65,6 +69,7 @@ export async function buildAdminServer(options: AdminServerOptions): Promise<Fas
   registerAuditRoutes(router, options.store, closing.signal);
   registerCatalogRoutes(router, options.catalog);
   registerPolicyRoutes(router, options.agents);
+  if (options.webhooks) registerWebhookRoutes(router, options.webhooks);
 
   const openapi = buildOpenApi(API_PREFIX, router.routes);
   app.get('/openapi.json', async () => openapi);

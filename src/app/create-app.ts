@@ -17,6 +17,7 @@ import {
 import { createGatewayLimiter, createUpstreamBreaker } from '../ratelimit/index.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
+import { createWebhookRelay, type WebhookRelay, type WebhookRelayOptions } from '../webhooks/index.js';
 import { withChangeHook } from './change-hook.js';
 
 /** Hooks for tests and embedding: everything has a production default. */
@@ -26,6 +27,8 @@ export interface AppOptions {
   /** Upstream to use instead of the configured one (tests point it at an emulator). */
   upstream?: { url: string; apiKey: string };
   localRoutes?: ReadonlyMap<string, LocalRoute>;
+  /** Webhook relay settings beyond the configuration (tests use a millisecond retry schedule). */
+  webhooks?: WebhookRelayOptions;
 }
 
 /** A built, not yet listening, Bollard. */
@@ -37,6 +40,8 @@ export interface BollardApp {
   audit: AuditWriter;
   credentials: CredentialCache;
   proxy: Server;
+  /** WorkOS webhooks in, agents' deliveries out. */
+  webhooks: WebhookRelay;
   upstream: { url: string };
   close(): Promise<void>;
 }
@@ -103,7 +108,21 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     logger,
     now,
   };
-  const proxy = createProxyServer(deps, options.localRoutes);
+  const webhooks = createWebhookRelay(
+    {
+      store,
+      audit,
+      logger,
+      now,
+      upstream,
+      secret: config.workosWebhookSecret,
+      toleranceMs: config.webhookToleranceMs,
+      timeoutMs: config.webhookTimeoutMs,
+      bodyLimitBytes: config.bodyLimitBytes,
+    },
+    options.webhooks,
+  );
+  const proxy = createProxyServer(deps, new Map([...webhooks.routes, ...(options.localRoutes ?? [])]));
 
   return {
     config,
@@ -113,9 +132,11 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     audit,
     credentials,
     proxy,
+    webhooks,
     upstream: { url: upstream.url },
     async close() {
       await closeServer(proxy);
+      await webhooks.close();
       await stopWatching();
       await audit.close();
       await limiter?.close();

@@ -46,6 +46,7 @@ export async function startBollard(config: BollardConfig, options: AppOptions = 
     const admin = await buildAdminServer({
       store: app.store,
       agents: app.agents,
+      webhooks: app.webhooks.service,
       adminTokenHash: adminToken.hash,
       logger: app.logger,
     });

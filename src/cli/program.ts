@@ -6,6 +6,7 @@ import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerLogsCommand } from './commands/logs.js';
 import { registerPolicyCommand } from './commands/policy.js';
 import { registerStartCommand } from './commands/start.js';
+import { registerWebhooksCommand } from './commands/webhooks.js';
 
 /** Builds the `bollard` command tree without running it, so tests can drive it in process. */
 export function buildProgram(): Command {
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerAuditCommand(program);
   registerCatalogCommand(program);
   registerPolicyCommand(program);
+  registerWebhooksCommand(program);
   registerEmulatorCommand(program);
   return program;
 }

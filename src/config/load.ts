@@ -18,6 +18,8 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, keyof ConfigInput>> 
   BOLLARD_LOG_LEVEL: 'logLevel',
   BOLLARD_REPLICAS: 'replicas',
   BOLLARD_RATE_LIMITS: 'rateLimits',
+  BOLLARD_WEBHOOK_TOLERANCE_MS: 'webhookToleranceMs',
+  BOLLARD_WEBHOOK_TIMEOUT_MS: 'webhookTimeoutMs',
 };
 
 export class ConfigError extends Error {

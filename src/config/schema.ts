@@ -55,6 +55,10 @@ export const configSchema = z.object({
   /** Enforce WorkOS's rate limits before forwarding (off only for tests of other parts). */
   rateLimits: z.enum(['on', 'off']).default('on'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** How old (or how far ahead) a WorkOS-Signature timestamp may be; WorkOS's SDK default. */
+  webhookToleranceMs: duration.default(180_000), // 3 minutes
+  /** Per-attempt timeout of a webhook delivery to an agent's endpoint. */
+  webhookTimeoutMs: duration.default(15_000), // 15 seconds
 });
 
 export type BollardConfig = Readonly<z.infer<typeof configSchema>>;
