@@ -77,7 +77,11 @@ describe('catalog rate limits', () => {
   });
 
   it('the general limit, less the 10 % reserve, holds across all endpoints', async () => {
-    const general = createGatewayLimiter({ backend: 'memory' }, { generalLimit: GENERAL_RATE_LIMIT });
+    // A lone agent gets the budget less the newcomer headroom; with none, exactly the budget.
+    const general = createGatewayLimiter(
+      { backend: 'memory' },
+      { generalLimit: GENERAL_RATE_LIMIT, newcomerFraction: 0 },
+    );
     const plain = endpoints.filter((e) => e.rateLimits.length === 0);
     let passed = 0;
     for (let i = 0; i < 5500; i++) {

@@ -86,7 +86,7 @@ describe('Redis limiter', () => {
 
   it('two processes split the general budget fairly through Redis', async () => {
     const prefix = `test:${randomUUID()}:`;
-    const policy = { generalLimit: testRule('general', 20, HOUR), reserveFraction: 0 };
+    const policy = { generalLimit: testRule('general', 20, HOUR), reserveFraction: 0, newcomerFraction: 0 };
     const a = createGatewayLimiter({ backend: 'redis', url: REDIS_URL.href, keyPrefix: prefix }, policy);
     const b = createGatewayLimiter({ backend: 'redis', url: REDIS_URL.href, keyPrefix: prefix }, policy);
     open.push(a, b);

@@ -6,6 +6,7 @@ import pino, { type Logger } from 'pino';
 import { type AgentService, createAgentService } from '../agents/index.js';
 import { AuditWriter, redactBody, redactQuery, sealRecord } from '../audit/index.js';
 import { match } from '../catalog/index.js';
+import type { RateLimitRule } from '../catalog/types.js';
 import type { BollardConfig } from '../config/index.js';
 import {
   CredentialCache,
@@ -14,7 +15,12 @@ import {
   type GatewayDeps,
   type LocalRoute,
 } from '../gateway/index.js';
-import { createGatewayLimiter, createUpstreamBreaker } from '../ratelimit/index.js';
+import {
+  createGatewayLimiter,
+  createUpstreamBreaker,
+  type LimiterPolicy,
+  type UpstreamBreakerOptions,
+} from '../ratelimit/index.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { createWebhookRelay, type WebhookRelay, type WebhookRelayOptions } from '../webhooks/index.js';
@@ -29,6 +35,12 @@ export interface AppOptions {
   localRoutes?: ReadonlyMap<string, LocalRoute>;
   /** Webhook relay settings beyond the configuration (tests use a millisecond retry schedule). */
   webhooks?: WebhookRelayOptions;
+  /** Limiter settings beyond the configuration (tests use small windows). */
+  limiterPolicy?: LimiterPolicy;
+  /** Circuit breaker settings (tests use short half-open delays). */
+  breaker?: UpstreamBreakerOptions;
+  /** Redis key prefix for shared limits; replicas of one deployment share it. */
+  redisKeyPrefix?: string;
 }
 
 /** A built, not yet listening, Bollard. */
@@ -88,12 +100,22 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     config.rateLimits === 'on'
       ? createGatewayLimiter(
           config.redisUrl
-            ? { backend: 'redis', url: config.redisUrl, processShare: 1 / config.replicas }
+            ? {
+                backend: 'redis',
+                url: config.redisUrl,
+                processShare: 1 / config.replicas,
+                keyPrefix: options.redisKeyPrefix,
+              }
             : { backend: 'memory' },
-          { reserveFraction: config.rateLimitReserve, logger },
+          {
+            reserveFraction: config.rateLimitReserve,
+            generalLimit: generalLimitRule(config.generalLimit),
+            logger,
+            ...options.limiterPolicy,
+          },
         )
       : undefined;
-  const breaker = createUpstreamBreaker();
+  const breaker = createUpstreamBreaker(options.breaker);
   const deps: GatewayDeps = {
     match,
     credentials,
@@ -105,6 +127,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     limiter,
     breaker,
     bodyLimitBytes: config.bodyLimitBytes,
+    limitWaitMs: config.rateLimitMaxWaitMs,
     logger,
     now,
   };
@@ -143,6 +166,19 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
       await dispatcher.close();
       await store.close();
     },
+  };
+}
+
+/** `6000/60` → the general rule, WorkOS's documented default when unchanged. */
+function generalLimitRule(spec: string): RateLimitRule {
+  const [limit, seconds] = spec.split('/').map(Number) as [number, number];
+  return {
+    id: 'general',
+    limit,
+    windowSeconds: seconds,
+    scope: 'api_key',
+    key: [],
+    description: `${limit.toLocaleString('en-US')} requests / ${seconds} s per API key`,
   };
 }
 

@@ -5,6 +5,7 @@ import type { RunningEmulator } from '../emulator/index.js';
 import { renderBanner } from './banner.js';
 import { type AppOptions, type BollardApp, createApp, listen } from './create-app.js';
 import { type DemoAgentToken, ensureDemoAgents } from './demo.js';
+import { syncPolicyFile } from './policy-sync.js';
 
 /** A listening Bollard. */
 export interface RunningBollard {
@@ -35,9 +36,18 @@ export async function startBollard(config: BollardConfig, options: AppOptions = 
   }
   const app = await createApp(config, { ...options, upstream });
   const closing: Array<() => Promise<void>> = [() => app.close()];
+  let banner = '';
   if (emulator) closing.push(() => emulator.close());
   try {
     const demoAgents = demo ? await ensureDemoAgents(app.agents) : [];
+    let policyTokens = '';
+    if (config.policy) {
+      const stopWatching = await syncPolicyFile(config.policy, app.agents, app.logger, (lines) => {
+        if (banner) process.stdout.write(lines);
+        else policyTokens += lines;
+      });
+      closing.unshift(async () => stopWatching());
+    }
     const adminToken = await ensureAdminToken({
       dataDir: path.resolve(config.dataDir),
       configured: config.adminToken,
@@ -58,17 +68,18 @@ export async function startBollard(config: BollardConfig, options: AppOptions = 
         ? `http://${config.adminHost}:${adminAddress.port}`
         : '';
     const proxyUrl = await listen(app.proxy, config.port, config.host);
-    const banner = renderBanner({
-      proxyUrl,
-      adminUrl,
-      upstream: app.upstream.url,
-      demo,
-      dataLocation: config.databaseUrl
-        ? 'PostgreSQL (DATABASE_URL)'
-        : path.resolve(config.dataDir, 'bollard.db'),
-      adminToken: adminToken.generated,
-      demoAgents,
-    });
+    banner =
+      renderBanner({
+        proxyUrl,
+        adminUrl,
+        upstream: app.upstream.url,
+        demo,
+        dataLocation: config.databaseUrl
+          ? 'PostgreSQL (DATABASE_URL)'
+          : path.resolve(config.dataDir, 'bollard.db'),
+        adminToken: adminToken.generated,
+        demoAgents,
+      }) + policyTokens;
     return {
       app,
       proxyUrl,

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { withUsageExitCode } from './commands/admin-client.js';
 import { registerAgentsCommand } from './commands/agents.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerCatalogCommand } from './commands/catalog.js';
@@ -10,7 +11,7 @@ import { registerWebhooksCommand } from './commands/webhooks.js';
 
 /** Builds the `bollard` command tree without running it, so tests can drive it in process. */
 export function buildProgram(): Command {
-  const program = new Command('bollard')
+  const program = withUsageExitCode(new Command('bollard'))
     .description('A least-privilege gateway between AI agents and the WorkOS API.')
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: false });

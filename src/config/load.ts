@@ -17,6 +17,7 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, keyof ConfigInput>> 
   BOLLARD_POLICY: 'policy',
   BOLLARD_LOG_LEVEL: 'logLevel',
   BOLLARD_REPLICAS: 'replicas',
+  BOLLARD_GENERAL_LIMIT: 'generalLimit',
   BOLLARD_RATE_LIMITS: 'rateLimits',
   BOLLARD_WEBHOOK_TOLERANCE_MS: 'webhookToleranceMs',
   BOLLARD_WEBHOOK_TIMEOUT_MS: 'webhookTimeoutMs',

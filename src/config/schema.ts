@@ -52,6 +52,15 @@ export const configSchema = z.object({
   rateLimitReserve: z.coerce.number().min(0).max(0.9).default(0.1),
   /** How many Bollard processes share the limits: while Redis is unreachable each enforces 1/replicas of them. */
   replicas: z.coerce.number().int().min(1).default(1),
+  /**
+   * WorkOS's overall limit for the key, as `REQUESTS/SECONDS`. Plans differ; 6,000 / 60 s is the documented default.
+   */
+  generalLimit: z
+    .string()
+    .regex(/^\d+\/\d+$/, 'must be REQUESTS/SECONDS, e.g. 6000/60')
+    .default('6000/60'),
+  /** How long a call may wait inside Bollard for a WorkOS limit to have room before it gets a 429. */
+  rateLimitMaxWaitMs: z.coerce.number().int().min(0).default(20_000), // 20 seconds: well under the SDK's 60 s timeout
   /** Enforce WorkOS's rate limits before forwarding (off only for tests of other parts). */
   rateLimits: z.enum(['on', 'off']).default('on'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,6 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CatalogEndpoint } from '../catalog/types.js';
 import { BollardError } from '../errors/index.js';
-import type { GatewayLimiter, LimitRefusal } from '../ratelimit/index.js';
+import type { GatewayLimiter, LimitRefusal, LimitRequest } from '../ratelimit/index.js';
 import type { CallFacts } from './audit-entry.js';
 
 /** A refusal from the limiter, as the pipeline answers and records it. */
@@ -13,21 +14,33 @@ export interface LimitDenial {
 /** The limiter's answer: a denial, or a pass with a way to give the budget back if the call is not forwarded. */
 export type LimitOutcome =
   | { denial: LimitDenial; release?: undefined }
-  | { denial: null; release: () => Promise<void> };
+  | { denial: null; release: () => Promise<void>; sent: () => Promise<void> };
 
-const NOTHING_TO_RELEASE = async () => undefined;
+export interface LimitWait {
+  /** Longest a call may wait inside Bollard for a WorkOS limit to have room. */
+  maxWaitMs: number;
+  /** Aborted when the client goes away: stop waiting for it. */
+  signal: AbortSignal;
+  now(): number;
+}
+
+const NOTHING = async () => undefined;
 
 /**
  * Asks the limiter whether the call fits WorkOS's limits, the agent's fair share and its quotas.
- * A refusal becomes 429 `rate_limit_exceeded` with `Retry-After` and a body naming the limit and scope.
+ * A call over a WorkOS limit waits (up to `maxWaitMs`) for room rather than being refused at once: the
+ * SDK retries a 429 only three times, so 100 calls at a 4-per-second limit would mostly fail if each got
+ * a 429 with `Retry-After: 1`. Shaping them here lets every one through at the rate WorkOS allows.
+ * Fair-share and quota refusals are answered at once — they exist to push a busy agent back.
  */
 export async function checkLimits(
   limiter: Pick<GatewayLimiter, 'check'>,
   facts: CallFacts,
   endpoint: CatalogEndpoint,
   body: unknown,
+  wait: LimitWait,
 ): Promise<LimitOutcome> {
-  const decision = await limiter.check({
+  const request: LimitRequest = {
     endpoint,
     params: { ...facts.params },
     query: facts.query ?? new URLSearchParams(),
@@ -35,11 +48,26 @@ export async function checkLimits(
     agentId: facts.agent?.id ?? null,
     agentWeight: facts.agent?.weight ?? 1,
     agentQuota: facts.agent?.quota ?? null,
-  });
-  if (decision.allow) return { denial: null, release: decision.release ?? NOTHING_TO_RELEASE };
-  return {
-    denial: { error: refusalError(decision), reason: decision.reason, rule: `ratelimit:${decision.rule}` },
   };
+  const deadline = wait.now() + wait.maxWaitMs;
+  for (;;) {
+    const decision = await limiter.check(request);
+    if (decision.allow) {
+      return { denial: null, release: decision.release ?? NOTHING, sent: decision.sent ?? NOTHING };
+    }
+    // A little jitter so the waiters of one bucket do not all wake in the same millisecond.
+    const pause = decision.retryAfterMs + 5 + Math.floor(Math.random() * 45);
+    if (decision.reason !== 'workos_limit' || wait.signal.aborted || wait.now() + pause > deadline) {
+      return {
+        denial: {
+          error: refusalError(decision),
+          reason: decision.reason,
+          rule: `ratelimit:${decision.rule}`,
+        },
+      };
+    }
+    await sleep(pause, undefined, { signal: wait.signal }).catch(() => undefined);
+  }
 }
 
 function refusalError(refusal: LimitRefusal): BollardError {

@@ -37,6 +37,8 @@ export interface GatewayDeps {
   limiter?: Pick<GatewayLimiter, 'check'>;
   breaker?: Pick<UpstreamBreaker, 'execute'>;
   bodyLimitBytes: number;
+  /** Longest a call waits inside Bollard for a WorkOS rate limit to have room. */
+  limitWaitMs: number;
   logger: Logger;
   now(): number;
 }
@@ -149,7 +151,13 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
     return deny(deps, facts, res, error, 'malformed_body', 'normalize:body');
   }
 
-  const limits = deps.limiter ? await checkLimits(deps.limiter, facts, endpoint, body.value) : null;
+  const limits = deps.limiter
+    ? await checkLimits(deps.limiter, facts, endpoint, body.value, {
+        maxWaitMs: deps.limitWaitMs,
+        signal: clientGone(res),
+        now: deps.now,
+      })
+    : null;
   if (limits?.denial)
     return deny(deps, facts, res, limits.denial.error, limits.denial.reason, limits.denial.rule);
 
@@ -178,6 +186,7 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
     raw,
     body,
     record: call,
+    onSend: limits?.sent,
   });
 }
 
@@ -209,6 +218,15 @@ async function deny(
   } catch (failure) {
     deps.logger.error({ err: failure, requestId: facts.requestId, reason }, 'audit write of a denial failed');
   }
+}
+
+/** Aborts when the client closes the connection before the response is done. */
+function clientGone(res: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return controller.signal;
 }
 
 export { REQUEST_ID_HEADER };

@@ -46,6 +46,8 @@ export interface RelayCall {
   body: ParsedBody;
   /** The call's write-ahead record; the outcome record copies it. */
   record: AuditDraft;
+  /** Tells the rate limiter the call is leaving now. */
+  onSend?: () => Promise<void>;
 }
 
 /**
@@ -72,6 +74,9 @@ export async function relay(deps: RelayDeps, call: RelayCall): Promise<void> {
   res.on('close', () => {
     if (!res.writableFinished) abort.abort();
   });
+  await call
+    .onSend?.()
+    .catch((error: unknown) => deps.logger.warn({ err: error }, 'rate-limit restamp failed'));
   const sentAt = deps.now();
   const send = () =>
     deps.dispatcher.request({

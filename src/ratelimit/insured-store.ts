@@ -100,6 +100,10 @@ export function createInsuredStore(
       await primary.release(ticket).catch((error: unknown) => degrade(describe(error)));
     },
     state: () => ({ ...state }),
+    async restamp(ticket) {
+      if (insuranceTickets.has(ticket)) return insurance.restamp(ticket);
+      await primary.restamp(ticket).catch((error: unknown) => degrade(describe(error)));
+    },
     async close() {
       await Promise.all([primary.close(), insurance.close()]);
     },

@@ -23,7 +23,13 @@ function refusal(
   msBeforeNext: number,
   overrides: Partial<LimitRefusal> = {},
 ): LimitRefusal {
-  return { allow: false, retryAfterSeconds: retryAfterSeconds(msBeforeNext), ...label, ...overrides };
+  return {
+    allow: false,
+    retryAfterSeconds: retryAfterSeconds(msBeforeNext),
+    retryAfterMs: Math.max(0, msBeforeNext),
+    ...label,
+    ...overrides,
+  };
 }
 
 function explain(result: TakeRefusal, labels: BucketLabel[], general: BucketLabel | null, agent: string) {
@@ -53,6 +59,7 @@ export function createGatewayLimiter(
     generalLimit: policy.generalLimit === undefined ? DEFAULT_GENERAL_LIMIT : policy.generalLimit,
     reserveFraction: policy.reserveFraction ?? 0.1,
     windowGuardMs: policy.windowGuardMs ?? 50, // 50 ms
+    newcomerFraction: policy.newcomerFraction ?? 0.1,
   };
   if (!(settings.reserveFraction >= 0 && settings.reserveFraction < 1)) {
     throw new RangeError('reserveFraction must be in [0, 1)');
@@ -80,7 +87,7 @@ export function createGatewayLimiter(
     const result = await store.take(plan);
     if (!result.ok) return explain(result, labels, general, plan.fairShare?.agentId ?? '');
     const { ticket } = result;
-    return { allow: true, release: () => store.release(ticket) };
+    return { allow: true, release: () => store.release(ticket), sent: () => store.restamp(ticket) };
   }
 
   function status(): LimiterStatus {

@@ -110,7 +110,13 @@ export function createMemoryStore(clock: Clock = monotonicClock): WindowStore {
         if (id === fair.agentId) continue;
         others.push({ weight: agent.weight, used: size(pruned(names.agentPrefix + id, fair.windowMs, now)) });
       }
-      const verdict = decideShare(fair.budget, size(pool), { weight: fair.weight, used: size(mine) }, others);
+      const verdict = decideShare(
+        fair.budget,
+        size(pool),
+        { weight: fair.weight, used: size(mine) },
+        others,
+        fair.headroom,
+      );
       if (!verdict.ok) {
         if (verdict.refusedBy === 'pool') return { ...verdict, msBeforeNext: msBeforeNext(pool, now) };
         return { ...verdict, msBeforeNext: msBeforeNext(mine, now) };
@@ -134,9 +140,17 @@ export function createMemoryStore(clock: Clock = monotonicClock): WindowStore {
     }
   }
 
+  /** `now` is the latest time in every log, so appending keeps each log in order. */
+  function restamp(ticket: Ticket): void {
+    const now = clock();
+    release(ticket);
+    for (const key of ticket.keys) append(key, now, ticket.member);
+  }
+
   return {
     take: async (plan) => take(plan),
     release: async (ticket) => release(ticket),
+    restamp: async (ticket) => restamp(ticket),
     close: async () => {
       logs.clear();
       active.clear();

@@ -38,6 +38,7 @@ export interface PlanSettings {
   generalLimit: RateLimitRule | null;
   reserveFraction: number;
   windowGuardMs: number;
+  newcomerFraction: number;
 }
 
 /**
@@ -105,6 +106,7 @@ export function planCall(req: LimitRequest, settings: PlanSettings): PlannedCall
     windowMs: windowMs(general.windowSeconds),
     agentId: agent,
     weight: req.agentWeight > 0 ? req.agentWeight : 1,
+    headroom: Math.floor(budget * settings.newcomerFraction),
   };
   return { plan, labels, general: { ...ruleLabel(general), limit: budget, scopeValue: null } };
 }

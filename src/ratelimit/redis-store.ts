@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { TAKE_SCRIPT } from './redis-take-script.js';
+import { RESTAMP_SCRIPT, TAKE_SCRIPT } from './redis-take-script.js';
 import {
   fairShareKeys,
   type TakePlan,
@@ -64,7 +64,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisWindowStore {
       const names = fairShareKeys(prefixed(fair.poolKey), fair.agentId);
       keys.push(prefixed(fair.poolKey), names.active, names.weights, names.agent);
       written.push(prefixed(fair.poolKey), names.agent);
-      args.push(names.agentPrefix, fair.agentId, fair.weight, fair.budget, fair.windowMs);
+      args.push(names.agentPrefix, fair.agentId, fair.weight, fair.budget, fair.windowMs, fair.headroom);
     }
     const reply = await client.bollardTake(keys.length, ...keys, ...args);
     switch (Number(reply[0])) {
@@ -85,9 +85,15 @@ export function createRedisStore(options: RedisStoreOptions): RedisWindowStore {
     await multi.exec();
   }
 
+  /** Re-scores the ticket's entries with Redis's clock (XX: an entry already expired stays gone). */
+  async function restamp(ticket: Ticket): Promise<void> {
+    await client.eval(RESTAMP_SCRIPT, ticket.keys.length, ...ticket.keys, ticket.member);
+  }
+
   return {
     take,
     release,
+    restamp,
     // Before the first connection, wait for it (bounded); afterwards answer from the connection state at once.
     ready: async () => isReady() || ((await firstReady) && isReady()),
     close: async () => {

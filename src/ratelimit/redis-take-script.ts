@@ -3,7 +3,7 @@ export const TAKE_SCRIPT = `
 -- One all-or-nothing take over sliding logs (sorted sets scored by time in ms). Mirrors memory-store.ts.
 -- KEYS: the n bucket logs, then (when fair share is on) pool, active agents, weights, this agent's log.
 -- ARGV: n, member, then limit and windowMs per bucket, then (fair share) agentPrefix, agentId, weight,
---       budget, windowMs.
+--       budget, windowMs, headroom.
 -- Returns {0} when taken; {1, index, ms} bucket refused; {2, ms} pool full; {3, ms, share} share refused.
 -- Time comes from Redis so that several Bollard processes agree on it.
 local t = redis.call('TIME')
@@ -38,6 +38,7 @@ if #KEYS > n then
   local base = 3 + 2 * n
   local prefix, agent = ARGV[base], ARGV[base + 1]
   local weight, budget, win = tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]), tonumber(ARGV[base + 4])
+  local headroom = tonumber(ARGV[base + 5])
   local used = prune(pool, win)
   local my_used = prune(mine, win)
   redis.call('ZREMRANGEBYSCORE', active, '-inf', now - win)
@@ -56,11 +57,12 @@ if #KEYS > n then
       total = total + w
     end
   end
-  local share = budget * weight / total
+  local lendable = math.max(1, budget - headroom)
+  local share = lendable * weight / total
   if my_used + 1 > share then
     local owed = 0
-    for _, o in ipairs(others) do owed = owed + math.max(0, budget * o[1] / total - o[2]) end
-    if used + 1 + owed > budget then
+    for _, o in ipairs(others) do owed = owed + math.max(0, lendable * o[1] / total - o[2]) end
+    if used + 1 + owed > lendable then
       return {3, ms_before_next(mine, win), tostring(share)}
     end
   end
@@ -73,4 +75,22 @@ for _, entry in ipairs(taken) do
   redis.call('PEXPIRE', entry[1], entry[2])
 end
 return {0}
+`;
+
+/**
+ * Moves one member to Redis's now in each given sorted set, only where it is still present, and pushes
+ * the set's expiry back by as much (each set expires one window after its newest entry).
+ */
+export const RESTAMP_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for i = 1, #KEYS do
+  local old = redis.call('ZSCORE', KEYS[i], ARGV[1])
+  if old then
+    redis.call('ZADD', KEYS[i], 'XX', now, ARGV[1])
+    local ttl = redis.call('PTTL', KEYS[i])
+    if ttl > 0 then redis.call('PEXPIRE', KEYS[i], ttl + math.max(0, now - tonumber(old))) end
+  end
+end
+return 0
 `;

@@ -32,6 +32,8 @@ export interface LimitRefusal {
   allow: false;
   /** Whole seconds, at least 1, until the refusing bucket has room again. */
   retryAfterSeconds: number;
+  /** Milliseconds until the refusing bucket has room again (what `retryAfterSeconds` rounds up). */
+  retryAfterMs: number;
   /** The catalog rule id (`directory_sync.users`), `general`, or `quota.per_minute` / `quota.per_day`. */
   rule: string;
   /** The rule's scope (`directory`, `email`…), `agent` for fair shares and quotas. */
@@ -47,7 +49,14 @@ export interface LimitRefusal {
  * `release` gives the call's budget back; the gateway calls it when an allowed call is not forwarded after all
  * (the audit store refused it, the breaker is open), so calls that never reach WorkOS do not eat the budget.
  */
-export type LimitDecision = { allow: true; release?: () => Promise<void> } | LimitRefusal;
+export type LimitDecision =
+  | {
+      allow: true;
+      release?: () => Promise<void>;
+      /** Called as the call is sent upstream: its entries count from then, as WorkOS counts on arrival. */
+      sent?: () => Promise<void>;
+    }
+  | LimitRefusal;
 
 export interface LimiterStatus {
   backend: 'memory' | 'redis';
@@ -90,6 +99,11 @@ export interface LimiterPolicy {
    * in WorkOS's previous one.
    */
   windowGuardMs?: number;
+  /**
+   * Fraction of the budget a borrowing agent must leave free for agents that have not called in the current
+   * window, so an agent that was idle is not starved by a flood that started first. Default 0.1.
+   */
+  newcomerFraction?: number;
   logger?: Logger;
   /** Where the `bollard_ratelimit_degraded` gauge is registered; none when absent. */
   metricsRegistry?: Registry;

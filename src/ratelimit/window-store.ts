@@ -23,7 +23,10 @@ export interface WindowBucket {
  * - its guaranteed share is `budget × weight / Σ weights of active agents`;
  * - a call within the guaranteed share passes while the pool has room;
  * - a call beyond it borrows: it passes only if `used + 1 + Σ (what other active agents are still owed)`
- *   stays within the budget, so idle capacity is lent but never what others are owed.
+ *   stays within the budget, so idle capacity is lent but never what others are owed;
+ * - shares and loans are cut from the budget less a `headroom`, which only the first calls of an agent that
+ *   was idle (so not yet active, so owed nothing) can use: without it a flood that started first would hold
+ *   the whole pool and starve the newcomer for a window. A lone agent thus gets the budget less the headroom.
  */
 export interface FairShareTake {
   poolKey: string;
@@ -31,6 +34,8 @@ export interface FairShareTake {
   windowMs: number;
   agentId: string;
   weight: number;
+  /** Calls of the pool a borrower must leave free for agents that are not active yet. */
+  headroom: number;
 }
 
 export interface TakePlan {
@@ -59,6 +64,12 @@ export type TakeResult = { ok: true; ticket: Ticket } | TakeRefusal;
 export interface WindowStore {
   take(plan: TakePlan): Promise<TakeResult>;
   release(ticket: Ticket): Promise<void>;
+  /**
+   * Moves the ticket's entries to now. Called as the call is sent: WorkOS counts a call when it arrives,
+   * and the write-ahead audit stands between the take and the send, so counting from the take would let
+   * a waiting call in up to that delay early.
+   */
+  restamp(ticket: Ticket): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -81,13 +92,16 @@ export function decideShare(
   poolUsed: number,
   me: { weight: number; used: number },
   others: readonly { weight: number; used: number }[],
+  headroom = 0,
 ): { ok: true } | { ok: false; refusedBy: 'pool' } | { ok: false; refusedBy: 'share'; share: number } {
   if (poolUsed >= budget) return { ok: false, refusedBy: 'pool' };
+  // Shares and loans come out of the budget less the headroom; only the full budget bounds the pool.
+  const lendable = Math.max(1, budget - headroom);
   const totalWeight = others.reduce((sum, o) => sum + o.weight, me.weight);
-  const share = (budget * me.weight) / totalWeight;
+  const share = (lendable * me.weight) / totalWeight;
   if (me.used + 1 <= share) return { ok: true };
   let owed = 0;
-  for (const o of others) owed += Math.max(0, (budget * o.weight) / totalWeight - o.used);
-  if (poolUsed + 1 + owed <= budget) return { ok: true };
+  for (const o of others) owed += Math.max(0, (lendable * o.weight) / totalWeight - o.used);
+  if (poolUsed + 1 + owed <= lendable) return { ok: true };
   return { ok: false, refusedBy: 'share', share };
 }
