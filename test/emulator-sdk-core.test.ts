@@ -150,6 +150,19 @@ describe('users and memberships through the SDK', () => {
   });
 });
 
+describe('connections and user deletion through the SDK', () => {
+  it('reads and deletes a connection, and deletes a user', async () => {
+    const connection = (await workos.sso.listConnections({ organizationId: undefined })).data.at(-1);
+    if (!connection) throw new Error('demo seed has connections');
+    expect((await workos.sso.getConnection(connection.id)).name).toBe(connection.name);
+    await workos.sso.deleteConnection(connection.id);
+    await expect(workos.sso.getConnection(connection.id)).rejects.toBeInstanceOf(NotFoundException);
+    const user = await workos.userManagement.createUser({ email: 'gone@example.test' });
+    await workos.userManagement.deleteUser(user.id);
+    await expect(workos.userManagement.getUser(user.id)).rejects.toBeInstanceOf(NotFoundException);
+  });
+});
+
 describe('roles at the v11 and the seed paths', () => {
   it('lists environment and organization roles', async () => {
     const env = await workos.authorization.listEnvironmentRoles();

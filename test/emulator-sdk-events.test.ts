@@ -113,6 +113,16 @@ describe('directory sync through the SDK', () => {
   });
 });
 
+describe('directory deletion', () => {
+  it('answers 202 and delivers dsync.deleted', async () => {
+    const directory = (await workos.directorySync.listDirectories()).data[0];
+    await workos.directorySync.deleteDirectory(directory.id);
+    const event = JSON.parse((await delivered('dsync.deleted')).body);
+    expect(event.data.id).toBe(directory.id);
+    expect((await workos.directorySync.listDirectories()).data).toHaveLength(0);
+  });
+});
+
 describe('webhooks and events for API calls', () => {
   it('signs organization.created, lists it through GET /events, and manages endpoints', async () => {
     const org = await workos.organizations.createOrganization({ name: 'Hooked' });
