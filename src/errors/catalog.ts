@@ -37,6 +37,10 @@ export const ERRORS = {
     status: 401,
     message: 'The WorkOS-Signature header is missing, stale or does not match.',
   },
+  webhooks_not_configured: {
+    status: 503,
+    message: 'No WORKOS_WEBHOOK_SECRET: Bollard refuses unsigned webhooks.',
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -47,8 +51,15 @@ export class BollardError extends Error {
   readonly status: number;
   readonly fields: Record<string, unknown>;
 
-  constructor(code: ErrorCode, message?: string, fields: Record<string, unknown> = {}, status?: number) {
-    super(message ?? ERRORS[code].message);
+  constructor(
+    code: ErrorCode,
+    message?: string,
+    fields: Record<string, unknown> = {},
+    status?: number,
+    /** The underlying failure, for the log only: never sent to the caller. */
+    cause?: unknown,
+  ) {
+    super(message ?? ERRORS[code].message, cause === undefined ? undefined : { cause });
     this.name = 'BollardError';
     this.code = code;
     this.status = status ?? ERRORS[code].status;

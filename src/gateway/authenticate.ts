@@ -55,7 +55,18 @@ export async function authenticate(
   const token = bearerToken(headers);
   if (token === null) return fail('missing_token');
   if (!isWellFormedAgentToken(token)) return fail('malformed_token');
-  const credential = await cache.lookup(hashToken(token));
+  const credential = await cache.lookup(hashToken(token)).catch((error: unknown) => {
+    // The store is down: nothing can be checked or recorded, so nothing may pass (fail closed).
+    throw new BollardError(
+      'audit_unavailable',
+      'The store cannot be read, so the token cannot be checked; nothing was forwarded.',
+      {
+        reason: 'store_unreadable',
+      },
+      undefined,
+      error,
+    );
+  });
   if (!credential) return fail('unknown_token');
   if (credential.token.revokedAt !== null && Date.parse(credential.token.revokedAt) <= now)
     return fail('revoked_token');

@@ -1,9 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { BollardError } from '../errors/index.js';
-import { type LocalRoute, newRequestId, REQUEST_ID_HEADER } from '../gateway/index.js';
-import { readBody } from '../gateway/read-body.js';
-import { sendError } from '../gateway/respond.js';
+import { type LocalRoute, newRequestId, REQUEST_ID_HEADER, readBody, sendError } from '../gateway/index.js';
 import type { AuditDraft, Store } from '../store/types.js';
 import type { WebhookEventRecord } from '../store/webhook-types.js';
 import { webhookAuditDraft } from './audit-draft.js';
@@ -87,11 +85,15 @@ export function createInboundRoute(deps: InboundDeps): LocalRoute {
     if (!deps.secret) {
       req.resume();
       await record({ reason: 'not_configured', status: 503, decision: 'deny' });
-      return sendJson(res, requestId, 503, {
-        code: 'webhooks_not_configured',
-        message:
+      sendError(
+        res,
+        requestId,
+        new BollardError(
+          'webhooks_not_configured',
           'Bollard has no WorkOS webhook secret: set WORKOS_WEBHOOK_SECRET to the endpoint secret from the WorkOS dashboard.',
-      });
+        ),
+      );
+      return;
     }
     let body: Buffer;
     try {
