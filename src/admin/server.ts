@@ -63,6 +63,7 @@ export async function buildAdminServer(options: AdminServerOptions): Promise<Fas
   app.addHook('preClose', async () => closing.abort());
   installErrorHandling(app);
   installAdminAuth(app, options.adminTokenHash);
+  acceptEmptyJsonBodies(app);
 
   const router = createRouter(app, API_PREFIX);
   registerAgentRoutes(router, options.agents);
@@ -75,4 +76,18 @@ export async function buildAdminServer(options: AdminServerOptions): Promise<Fas
   app.get('/openapi.json', async () => openapi);
   app.get('/health', async () => ({ ok: true }));
   return app;
+}
+
+/**
+ * `POST /agents/x/revoke` and `/audit/verify` take no body, but many clients (curl with a default header,
+ * SDK wrappers) still send `Content-Type: application/json`; Fastify's own parser refuses that empty body.
+ */
+function acceptEmptyJsonBodies(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text === '') return done(null, undefined);
+    parseJson(request, text, done);
+  });
 }

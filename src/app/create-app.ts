@@ -39,8 +39,6 @@ export interface AppOptions {
   limiterPolicy?: LimiterPolicy;
   /** Circuit breaker settings (tests use short half-open delays). */
   breaker?: UpstreamBreakerOptions;
-  /** Redis key prefix for shared limits; replicas of one deployment share it. */
-  redisKeyPrefix?: string;
 }
 
 /** A built, not yet listening, Bollard. */
@@ -104,7 +102,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
                 backend: 'redis',
                 url: config.redisUrl,
                 processShare: 1 / config.replicas,
-                keyPrefix: options.redisKeyPrefix,
+                keyPrefix: config.redisPrefix,
               }
             : { backend: 'memory' },
           {

@@ -33,6 +33,8 @@ export const configSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// URL')
     .optional(),
+  /** Prefix of Bollard's Redis keys; replicas of one deployment share it, other deployments on the same Redis must not. */
+  redisPrefix: z.string().min(1).default('bollard:rl:'),
   policy: z.string().min(1).optional(),
   /** Largest request body accepted from an agent. */
   bodyLimitBytes: z.coerce

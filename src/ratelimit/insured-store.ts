@@ -61,7 +61,7 @@ export function createInsuredStore(
     gauge?.set(1);
     options.logger.warn(
       { reason, processShare: options.processShare },
-      'rate-limit store unreachable: enforcing local limits scaled to this process share',
+      'Redis (shared rate-limit store) unreachable: enforcing local limits scaled to this process share',
     );
   }
 
@@ -70,7 +70,7 @@ export function createInsuredStore(
     state.degraded = false;
     state.since = null;
     gauge?.set(0);
-    options.logger.info('rate-limit store reachable again: shared limits restored');
+    options.logger.info('Redis (shared rate-limit store) reachable again: shared limits restored');
   }
 
   async function takeLocally(plan: TakePlan): Promise<TakeResult> {

@@ -8,8 +8,8 @@ export interface BollardProcess {
   child: ChildProcess;
   proxyUrl: string;
   adminUrl: string;
-  /** Everything it printed to standard error (its log) so far. */
-  stderr(): string;
+  /** Everything it printed (banner and log lines) so far. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -61,7 +61,7 @@ export async function startBollardProcess(
     child,
     proxyUrl,
     adminUrl,
-    stderr: () => err,
+    output: () => out + err,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
