@@ -48,6 +48,31 @@ afterEach(async () => {
 });
 
 describe('AuditWriter', () => {
+  it('a lazy draft starts no transaction of its own: it rides with the next write-ahead group', async () => {
+    const store = await open();
+    const { sizes, target } = counting(store);
+    const writer = new AuditWriter(target, { lazyDelayMs: 60_000 });
+    const outcome = writer.append(makeDraft({ requestId: 'lazy' }), { lazy: true });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(sizes).toEqual([]); // nothing written yet: nobody waits on it
+    const call = await writer.append(makeDraft({ requestId: 'urgent' }));
+    expect(sizes).toEqual([2]); // one transaction for both
+    expect((await outcome).seq).toBe(call.seq - 1);
+    await writer.close();
+  });
+
+  it('a lazy draft alone is written within lazyDelayMs, and close() flushes lazy drafts', async () => {
+    const store = await open();
+    const { sizes, target } = counting(store);
+    const timed = new AuditWriter(target, { lazyDelayMs: 20 });
+    await timed.append(makeDraft({ requestId: 'alone' }), { lazy: true });
+    expect(sizes).toEqual([1]);
+    const closing = new AuditWriter(target, { lazyDelayMs: 60_000 });
+    const pending = closing.append(makeDraft({ requestId: 'at-close' }), { lazy: true });
+    await closing.close();
+    expect((await pending).requestId).toBe('at-close');
+  });
+
   it('is write-ahead: a record is readable from a new handle on the file as soon as append resolves', async () => {
     const writer = new AuditWriter(await open());
     const record = await writer.append(makeDraft({ requestId: 'req_ahead' }));

@@ -20,7 +20,8 @@ import { asBollardError, REQUEST_ID_HEADER, sendError } from './respond.js';
 
 /** Where audit drafts go. Resolves once the record is durable (write-ahead); rejects if it cannot be. */
 export interface AuditSink {
-  append(draft: AuditDraft): Promise<unknown>;
+  /** `lazy`: nothing waits on this record (an outcome); it may ride with the next group commit. */
+  append(draft: AuditDraft, options?: { lazy?: boolean }): Promise<unknown>;
 }
 
 /** Everything the pipeline needs, injected: no stage reaches for a global. */
@@ -214,7 +215,8 @@ async function deny(
 ): Promise<void> {
   const status = sendError(res, facts.requestId, error);
   try {
-    await deps.audit.append(callDraft(facts, { decision: 'deny', reason, rule, status }));
+    // Lazy: the answer is already sent and nothing waits on this record; it rides with the next group.
+    await deps.audit.append(callDraft(facts, { decision: 'deny', reason, rule, status }), { lazy: true });
   } catch (failure) {
     deps.logger.error({ err: failure, requestId: facts.requestId, reason }, 'audit write of a denial failed');
   }

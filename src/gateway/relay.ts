@@ -27,7 +27,7 @@ export interface RelayDeps {
   upstream: UpstreamOptions;
   dispatcher: Dispatcher;
   breaker?: Pick<UpstreamBreaker, 'execute'>;
-  audit: { append(draft: AuditDraft): Promise<unknown> };
+  audit: { append(draft: AuditDraft, options?: { lazy?: boolean }): Promise<unknown> };
   logger: Logger;
   now(): number;
 }
@@ -159,9 +159,11 @@ function streamBack(
 }
 
 function recordOutcome(deps: RelayDeps, call: RelayCall, result: Parameters<typeof outcomeDraft>[1]): void {
-  deps.audit.append(outcomeDraft(call.record, result, call.startedAt)).catch((error: unknown) => {
-    deps.logger.error({ err: error, requestId: call.requestId }, 'audit write of an outcome failed');
-  });
+  deps.audit
+    .append(outcomeDraft(call.record, result, call.startedAt), { lazy: true })
+    .catch((error: unknown) => {
+      deps.logger.error({ err: error, requestId: call.requestId }, 'audit write of an outcome failed');
+    });
 }
 
 /**

@@ -58,7 +58,7 @@ export function createGatewayLimiter(
   const settings: PlanSettings = {
     generalLimit: policy.generalLimit === undefined ? DEFAULT_GENERAL_LIMIT : policy.generalLimit,
     reserveFraction: policy.reserveFraction ?? 0.1,
-    windowGuardMs: policy.windowGuardMs ?? 50, // 50 ms
+    windowGuardMs: policy.windowGuardMs ?? 100, // 100 ms
     newcomerFraction: policy.newcomerFraction ?? 0.1,
   };
   if (!(settings.reserveFraction >= 0 && settings.reserveFraction < 1)) {

@@ -132,8 +132,10 @@ export function createMemoryStore(clock: Clock = monotonicClock): WindowStore {
   function release(ticket: Ticket): void {
     for (const key of ticket.keys) {
       const log = logs.get(key);
-      const at = log ? log.members.indexOf(ticket.member, log.head) : -1;
-      if (log && at >= 0) {
+      // From the end: a ticket is released or restamped soon after its take, so only the calls taken
+      // meanwhile stand behind it; a scan from the head would walk a whole window's log on every call.
+      const at = log ? log.members.lastIndexOf(ticket.member) : -1;
+      if (log && at >= log.head) {
         log.times.splice(at, 1);
         log.members.splice(at, 1);
       }

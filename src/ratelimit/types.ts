@@ -94,7 +94,7 @@ export interface LimiterPolicy {
   /** WorkOS's overall limit; default 6,000 requests / 60 s. `null` switches the general budget off. */
   generalLimit?: RateLimitRule | null;
   /**
-   * Extra time added to every window, in ms. Default 50. Bollard counts when it forwards, WorkOS when the
+   * Extra time added to every window, in ms. Default 100. Bollard counts when it forwards, WorkOS when the
    * request arrives; the guard absorbs the difference so a call at the very edge of a window is not counted
    * in WorkOS's previous one.
    */
