@@ -79,13 +79,14 @@ export class SqliteDialect implements SqlDialect {
   transaction<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
     return this.queue.run(async () => {
       // IMMEDIATE takes the write lock up front, so a busy database fails here rather than mid-way.
-      this.db.exec('BEGIN IMMEDIATE');
+      // Prepared once (as better-sqlite3's own transaction helper does): exec() would parse them every time.
+      this.prepare('BEGIN IMMEDIATE').run();
       try {
         const result = await work(this.session);
-        this.db.exec('COMMIT');
+        this.prepare('COMMIT').run();
         return result;
       } catch (error) {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        if (this.db.inTransaction) this.prepare('ROLLBACK').run();
         throw error;
       }
     });
