@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { withUsageExitCode } from './commands/admin-client.js';
 import { registerAgentsCommand } from './commands/agents.js';
@@ -13,6 +14,7 @@ import { registerWebhooksCommand } from './commands/webhooks.js';
 export function buildProgram(): Command {
   const program = withUsageExitCode(new Command('bollard'))
     .description('A least-privilege gateway between AI agents and the WorkOS API.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: false });
   registerStartCommand(program);
@@ -24,4 +26,10 @@ export function buildProgram(): Command {
   registerWebhooksCommand(program);
   registerEmulatorCommand(program);
   return program;
+}
+
+/** The version in package.json (two levels up from both src/cli and dist/cli). */
+function packageVersion(): string {
+  const file = new URL('../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }

@@ -24,6 +24,11 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, keyof ConfigInput>> 
   BOLLARD_RATE_LIMITS: 'rateLimits',
   BOLLARD_WEBHOOK_TOLERANCE_MS: 'webhookToleranceMs',
   BOLLARD_WEBHOOK_TIMEOUT_MS: 'webhookTimeoutMs',
+  BOLLARD_BODY_LIMIT_BYTES: 'bodyLimitBytes',
+  BOLLARD_CONNECT_TIMEOUT_MS: 'connectTimeoutMs',
+  BOLLARD_HEADERS_TIMEOUT_MS: 'headersTimeoutMs',
+  BOLLARD_BODY_TIMEOUT_MS: 'bodyTimeoutMs',
+  BOLLARD_AUDIT_SYNCHRONOUS: 'auditSynchronous',
 };
 
 export class ConfigError extends Error {

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, configSchema, ENVIRONMENT_VARIABLES, loadConfig } from '../src/config/index.js';
+
+describe('configuration', () => {
+  it('has working defaults: demo-ready ports, loopback binds, FULL durability, 1 MiB bodies', () => {
+    const config = loadConfig({}, {});
+    expect(config).toMatchObject({
+      port: 7600,
+      adminPort: 7601,
+      host: '127.0.0.1',
+      adminHost: '127.0.0.1',
+      upstream: 'https://api.workos.com',
+      dataDir: './.bollard',
+      auditSynchronous: 'full',
+      bodyLimitBytes: 1024 * 1024,
+      generalLimit: '6000/60',
+    });
+    expect(config.workosApiKey).toBeUndefined();
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('flags win over the environment, the environment over defaults', () => {
+    const config = loadConfig(
+      { port: '9000' },
+      { BOLLARD_PORT: '8000', BOLLARD_ADMIN_PORT: '8001', WORKOS_API_KEY: 'sk_test_x' },
+    );
+    expect(config.port).toBe(9000);
+    expect(config.adminPort).toBe(8001);
+    expect(config.workosApiKey).toBe('sk_test_x');
+  });
+
+  it('reports every problem at once, naming the flag and the variable', () => {
+    let error: unknown;
+    try {
+      loadConfig(
+        { upstream: 'not a url' },
+        { BOLLARD_PORT: 'seventy', DATABASE_URL: 'mysql://x', BOLLARD_GENERAL_LIMIT: 'lots' },
+      );
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect((error as ConfigError).problems).toHaveLength(4);
+    expect(problems).toContain('--port / BOLLARD_PORT');
+    expect(problems).toContain('--upstream / BOLLARD_UPSTREAM');
+    expect(problems).toContain('--database-url / DATABASE_URL');
+    expect(problems).toContain('--general-limit / BOLLARD_GENERAL_LIMIT');
+  });
+
+  it('every environment variable feeds a real setting', () => {
+    const keys = Object.keys(configSchema.shape);
+    for (const [variable, key] of Object.entries(ENVIRONMENT_VARIABLES))
+      expect(keys, variable).toContain(key);
+  });
+});
