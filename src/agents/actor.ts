@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { auditDraft } from '../audit/draft.js';
 import type { AgentRecord, AuditDraft } from '../store/types.js';
 import { diffGrants } from './grants.js';
 
@@ -38,30 +39,15 @@ export function adminAuditDraft(
   extra: Record<string, unknown> = {},
 ): AuditDraft {
   const subject = after ?? before;
-  return {
+  return auditDraft({
     kind: 'admin',
     time,
     requestId: actor.requestId ?? `adm_${randomUUID()}`,
     agentId: subject?.id ?? null,
     agentName: subject?.name ?? null,
-    endpointId: null,
-    area: null,
-    access: null,
-    permission: null,
-    decision: null,
     reason: action,
     rule: `${actor.kind}:${actor.name}`,
-    method: null,
-    path: null,
-    organizationId: null,
     resourceIds: subject ? [subject.id] : [],
-    status: null,
-    upstreamStatus: null,
-    upstreamRequestId: null,
-    latencyMs: null,
-    upstreamLatencyMs: null,
-    bytesIn: null,
-    bytesOut: null,
     clientIp: actor.clientIp ?? null,
     userAgent: actor.userAgent ?? null,
     details: {
@@ -72,5 +58,5 @@ export function adminAuditDraft(
       grants: diffGrants(before?.grants ?? {}, after?.grants ?? {}),
       ...extra,
     },
-  };
+  });
 }
