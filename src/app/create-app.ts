@@ -25,6 +25,7 @@ import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { createWebhookRelay, type WebhookRelay, type WebhookRelayOptions } from '../webhooks/index.js';
 import { withChangeHook } from './change-hook.js';
+import { startAuditRetention } from './retention.js';
 
 /** Hooks for tests and embedding: everything has a production default. */
 export interface AppOptions {
@@ -81,6 +82,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
   const credentials = new CredentialCache(rawStore);
   const store = withChangeHook(rawStore, () => credentials.invalidate());
   const stopWatching = await store.watchChanges(() => credentials.invalidate());
+  const stopRetention = startAuditRetention(store, config.auditRetentionDays, logger);
   const audit = new AuditWriter(store, {
     onError: (error, batchSize) => logger.error({ err: error, batchSize }, 'audit batch failed'),
   });
@@ -159,6 +161,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
       await closeServer(proxy);
       await webhooks.close();
       await stopWatching();
+      stopRetention();
       await audit.close();
       await limiter?.close();
       await dispatcher.close();

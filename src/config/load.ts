@@ -29,6 +29,7 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, keyof ConfigInput>> 
   BOLLARD_HEADERS_TIMEOUT_MS: 'headersTimeoutMs',
   BOLLARD_BODY_TIMEOUT_MS: 'bodyTimeoutMs',
   BOLLARD_AUDIT_SYNCHRONOUS: 'auditSynchronous',
+  BOLLARD_AUDIT_RETENTION_DAYS: 'auditRetentionDays',
 };
 
 export class ConfigError extends Error {

@@ -49,6 +49,8 @@ export const configSchema = z.object({
   /** Longest pause between upstream body chunks. */
   bodyTimeoutMs: duration.default(30_000), // 30 seconds
   /** SQLite durability: FULL survives an OS crash; with group commit it costs no more than NORMAL. */
+  /** Audit records older than this many days are removed in whole chain segments (0 keeps everything). */
+  auditRetentionDays: z.coerce.number().min(0).default(0),
   auditSynchronous: z.enum(['full', 'normal']).default('full'),
   /** Share of the WorkOS budget kept for traffic that does not pass through Bollard. */
   rateLimitReserve: z.coerce.number().min(0).max(0.9).default(0.1),
