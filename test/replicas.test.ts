@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,16 @@ const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ADMIN_TOKEN = `boladm_replica_test_${Math.random().toString(36).slice(2)}`;
 const skip = process.env.STORES === 'sqlite';
+/**
+ * The suite's other files share this PostgreSQL server, so by default the outage is a relay that drops
+ * every connection and refuses new ones. REAL_PG_RESTART=1 (run this file alone) stops and starts the
+ * server itself with pg_ctlcluster instead.
+ */
+const realRestart = process.env.REAL_PG_RESTART === '1';
+function pgctl(action: 'stop' | 'start'): void {
+  const version = readdirSync('/etc/postgresql')[0]!;
+  execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', action], { stdio: 'ignore' });
+}
 
 async function admin(replica: BollardProcess, method: string, url: string, body?: unknown) {
   const response = await fetch(`${replica.adminUrl}/api/v1${url}`, {
@@ -161,11 +172,13 @@ describe.skipIf(skip)('several replicas on one PostgreSQL and one Redis', () => 
     await fetch(`${emulator.url}/_emulator/requests`, { method: 'DELETE' });
     const load = drive(replicas, created.token as string, 3);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    await relay.cut();
+    if (realRestart) pgctl('stop');
+    else await relay.cut();
     const outageStart = load.results.length;
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     const duringOutage = load.results.slice(outageStart + 6); // a few answers may have been in flight at the cut
-    await relay.restore();
+    if (realRestart) pgctl('start');
+    else await relay.restore();
     const restoredAt = Date.now();
     let resumedAfter = Number.POSITIVE_INFINITY;
     while (Date.now() - restoredAt < 20_000) {
