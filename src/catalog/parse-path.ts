@@ -43,6 +43,9 @@ function percentDecode(raw: string): string | null {
   }
 }
 
+/** `%` + two hex digits left after one decode: a double-encoded segment. */
+const STILL_ENCODED = /%[0-9A-Fa-f]{2}/;
+
 function decodedProblem(value: string): string | null {
   for (let i = 0; i < value.length; i++) {
     const code = value.charCodeAt(i);
@@ -50,6 +53,9 @@ function decodedProblem(value: string): string | null {
     if (code === BACKSLASH) return 'encoded backslash in path segment';
     if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return 'encoded control character in path segment';
   }
+  // A server that decodes twice would read `%252e%252e` as `..` (or `%252f` as `/`) where Bollard read an id:
+  // ambiguous, so refused. No WorkOS id contains a percent-encoded sequence.
+  if (STILL_ENCODED.test(value)) return 'double-encoded path segment';
   return null;
 }
 
