@@ -145,8 +145,9 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
   const body = parseBody(raw, req.headers['content-type']);
   facts.body = body.value;
   if (raw.length > 0) facts.details.body = deps.summarizeBody(body.value, endpoint.requestSecrets);
-  if (body.malformed && endpoint.requestSecrets.includes('client_secret')) {
-    const error = new BollardError('invalid_request', 'The JSON body does not parse.', {
+  // Where Bollard must put the key into the body, it must understand the body: a JSON object or a form.
+  if (raw.length > 0 && !body.value && endpoint.requestSecrets.includes('client_secret')) {
+    const error = new BollardError('invalid_request', 'The body must be a JSON object or a form.', {
       reason: 'malformed_body',
     });
     return deny(deps, facts, res, error, 'malformed_body', 'normalize:body');
