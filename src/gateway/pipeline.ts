@@ -153,10 +153,11 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
     return deny(deps, facts, res, error, 'malformed_body', 'normalize:body');
   }
 
+  const signal = clientGone(res);
   const limits = deps.limiter
     ? await checkLimits(deps.limiter, facts, endpoint, body.value, {
         maxWaitMs: deps.limitWaitMs,
-        signal: clientGone(res),
+        signal,
         now: deps.now,
       })
     : null;
@@ -189,6 +190,7 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
     body,
     record: call,
     onSend: limits?.sent,
+    signal,
   });
 }
 

