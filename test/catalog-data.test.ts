@@ -117,6 +117,7 @@ describe('catalog data', () => {
       'GET /sso/authorize',
       'GET /sso/jwks/{clientId}',
       'GET /sso/logout',
+      'GET /sso/profile',
       'GET /user_management/authorize',
       'GET /user_management/sessions/logout',
     ]);

@@ -58,6 +58,25 @@ describe('every seed endpoint through Bollard with the official SDK', () => {
     });
   }
 
+  it("sso.getProfile passes the end user's SSO access token through: WorkOS, not Bollard, authorizes it", async () => {
+    const sso = h.sdk(await h.agent('sso-reader', ['sso:read']));
+    const url = sso.sso.getAuthorizationUrl({
+      connection: ids.connectionId,
+      clientId: ids.clientId,
+      redirectUri: 'http://127.0.0.1:1/cb',
+    });
+    const code = new URL(
+      (await fetch(url, { redirect: 'manual' })).headers.get('location') ?? '',
+    ).searchParams.get('code')!;
+    const { accessToken, profile } = await sso.sso.getProfileAndToken({ code, clientId: ids.clientId });
+    await h.clearEmulatorRequests();
+    const fetched = await sso.sso.getProfile({ accessToken });
+    expect(fetched.id).toBe(profile.id);
+    const [received] = await h.emulatorRequests();
+    expect(received?.path).toBe('/sso/profile');
+    expect(JSON.stringify(received)).not.toContain(h.emulator.apiKey);
+  });
+
   it('row 20: GET /sso/authorize is a browser redirect that passes without a token', async () => {
     const url = h.sdk(adminToken).sso.getAuthorizationUrl({
       connection: ids.connectionId,

@@ -28,9 +28,14 @@ export function accessFor(method: HttpMethod, path: string): Access {
   return READ_POSTS.has(key) ? 'read' : 'write';
 }
 
-/** Served without the WorkOS API key: JWKS and the browser-redirect endpoints (REFERENCE §8). */
+/**
+ * Served without the WorkOS API key: JWKS and the browser-redirect endpoints (REFERENCE §8), and
+ * `GET /sso/profile`, which WorkOS authorizes with the end user's SSO access token itself (§5.1): the
+ * caller's bearer is that token, never a Bollard token, so Bollard passes it through unchanged.
+ */
 const ANONYMOUS = keyedByTemplate({
   'GET /sso/jwks/{clientId}': true,
+  'GET /sso/profile': true,
   'GET /sso/authorize': true,
   'GET /user_management/authorize': true,
   'GET /user_management/sessions/logout': true,

@@ -1101,7 +1101,7 @@ export const ENDPOINTS: readonly CatalogEndpoint[] = [
     responseSecrets: [],
     requestSecrets: [],
     organizationId: null,
-    anonymous: false,
+    anonymous: true,
     status: 'current',
     since: 'Available since the API’s base version',
     source: 'https://workos.com/docs/reference/sso',
