@@ -58,7 +58,12 @@ export async function startBollard(config: BollardConfig, options: AppOptions = 
       agents: app.agents,
       webhooks: app.webhooks.service,
       adminTokenHash: adminToken.hash,
-      logger: app.logger,
+      // Warnings and errors only: Fastify's per-request and "listening" lines at info would interleave
+      // with the banner and repeat what the audit log already records.
+      logger: app.logger.child(
+        { component: 'admin' },
+        { level: app.logger.isLevelEnabled('warn') ? 'warn' : app.logger.level },
+      ),
     });
     closing.unshift(() => admin.close());
     await admin.listen({ port: config.adminPort, host: config.adminHost });
