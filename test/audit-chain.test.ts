@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,23 @@ describe('seal', () => {
       '{"a":{"c":null,"d":[3,{"z":1}]},"b":1}',
     );
     expect(canonicalJson({ x: 1, y: 2 })).toBe(canonicalJson({ y: 2, x: 1 }));
+  });
+
+  it('is the formula: SHA-256 of prevHash + canonical JSON without the hash, for known and unusual records alike', () => {
+    const formula = (record: Record<string, unknown>) =>
+      createHash('sha256')
+        .update(String(record.prevHash) + canonicalJson(record, 'hash'))
+        .digest('hex');
+    const base = {
+      ...makeDraft({ details: { z: [1, { b: 2, a: null }], a: 'x' } }),
+      seq: 7,
+      prevHash: GENESIS_HASH,
+    };
+    expect(sealRecord(base)).toBe(formula(base));
+    const withExtra = { ...base, extra: 1 } as unknown as AuditRecord;
+    expect(sealRecord(withExtra)).toBe(formula(withExtra as unknown as Record<string, unknown>));
+    const withUndefined = { ...base, rule: undefined } as unknown as AuditRecord;
+    expect(sealRecord(withUndefined)).toBe(formula(withUndefined as unknown as Record<string, unknown>));
   });
 
   it('covers every field and the link: changing any one changes the hash; the hash field itself is ignored', () => {
