@@ -54,8 +54,21 @@ function normalizeName(name: string): string {
   return name.toLowerCase().replace(/[_.\-\s]/g, '');
 }
 
+/** Matchers by their `extra` list: the catalog's lists are long-lived arrays, so each is built once, not per call. */
+const matchers = new WeakMap<readonly string[], (name: string) => boolean>();
+const NO_EXTRA: readonly string[] = [];
+
 /** A predicate for "is this field name secret", from the built-in list plus the catalog's `requestSecrets`. */
-export function secretFieldMatcher(extra: readonly string[] = []): (name: string) => boolean {
+export function secretFieldMatcher(extra: readonly string[] = NO_EXTRA): (name: string) => boolean {
+  let matcher = matchers.get(extra);
+  if (!matcher) {
+    matcher = buildMatcher(extra);
+    matchers.set(extra, matcher);
+  }
+  return matcher;
+}
+
+function buildMatcher(extra: readonly string[]): (name: string) => boolean {
   // Catalog entries may be dotted paths; the last segment names the field.
   const exact = new Set(
     [...SECRET_NAMES, ...extra.map((path) => path.split('.').pop() ?? path)].map(normalizeName),
@@ -101,7 +114,7 @@ function redactValue(value: unknown, isSecret: (name: string) => boolean, depth:
  * kept, secret ones with the value `"[redacted]"`, nested objects and arrays followed.
  * @example redactBody({ email: 'a@b.c', password: 'x' }, []) // { email: 'a@b.c', password: '[redacted]' }
  */
-export function redactBody(body: unknown, requestSecrets: readonly string[] = []): Redacted {
+export function redactBody(body: unknown, requestSecrets: readonly string[] = NO_EXTRA): Redacted {
   return redactValue(body, secretFieldMatcher(requestSecrets), 0);
 }
 
@@ -111,7 +124,7 @@ export function redactBody(body: unknown, requestSecrets: readonly string[] = []
  */
 export function redactQuery(
   query: string | URLSearchParams,
-  requestSecrets: readonly string[] = [],
+  requestSecrets: readonly string[] = NO_EXTRA,
 ): Record<string, Redacted> {
   const params = typeof query === 'string' ? new URLSearchParams(query) : query;
   const isSecret = secretFieldMatcher(requestSecrets);
