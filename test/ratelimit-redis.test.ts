@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGatewayLimiter, type GatewayLimiter, type LimitRequest } from '../src/ratelimit/index.js';
 import { testEndpoint, testRequest, testRule } from '../src/ratelimit/testing.js';
+import { startTcpRelay } from './support/tcp-relay.js';
 
 /** Redis-only behaviour: several processes on one Redis, and Redis going away. */
 const REDIS_URL = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
@@ -42,34 +42,16 @@ async function countAllowed(limiter: GatewayLimiter, req: LimitRequest, times: n
   return allowed;
 }
 
-/** A TCP relay in front of Redis that the test can cut and restore, as if Redis stopped and came back. */
-async function startRelay(port = 0) {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(REDIS_URL.port || 6379), REDIS_URL.hostname);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => s.destroy());
-      s.on('close', () => sockets.delete(s));
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  const address = server.address() as net.AddressInfo;
-  return {
-    url: `redis://127.0.0.1:${address.port}`,
-    port: address.port,
-    stop: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
+/** A relay in front of Redis (test/support/tcp-relay.ts) that the test can cut and restore. */
+function startRelay() {
+  return startTcpRelay(REDIS_URL.hostname, Number(REDIS_URL.port || 6379));
 }
 
 async function closedPort(): Promise<number> {
   const relay = await startRelay();
-  await relay.stop();
-  return relay.port;
+  const { port } = relay;
+  await relay.close();
+  return port;
 }
 
 describe('Redis limiter', () => {
@@ -123,18 +105,22 @@ describe('Redis limiter', () => {
     const logs: string[] = [];
     const registry = new Registry();
     const relay = await startRelay();
-    const limiter = redisLimiter(relay.url, `test:${randomUUID()}:`, { processShare: 0.5, logs, registry });
+    const limiter = redisLimiter(`redis://127.0.0.1:${relay.port}`, `test:${randomUUID()}:`, {
+      processShare: 0.5,
+      logs,
+      registry,
+    });
     const req = testRequest(deleteOrg);
     expect(await countAllowed(limiter, req, 4)).toBe(4);
     expect(limiter.status().degraded).toBe(false);
 
-    await relay.stop();
+    await relay.cut();
     expect(await countAllowed(limiter, req, 20)).toBe(5);
     expect(limiter.status().degraded).toBe(true);
     expect(logs.some((l) => JSON.parse(l).level === 40)).toBe(true);
     expect(await registry.getSingleMetricAsString('bollard_ratelimit_degraded')).toMatch(/ 1$/);
 
-    const back = await startRelay(relay.port);
+    await relay.restore();
     try {
       // Redis kept the 4 calls made before the outage: 6 more fit, counting the one that finds it back.
       let allowed = 0;
@@ -147,7 +133,7 @@ describe('Redis limiter', () => {
       expect(allowed).toBe(6);
       expect(await registry.getSingleMetricAsString('bollard_ratelimit_degraded')).toMatch(/ 0$/);
     } finally {
-      await back.stop();
+      await relay.close();
     }
   });
 });

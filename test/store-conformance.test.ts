@@ -88,6 +88,7 @@ for (const harness of selectedHarnesses()) {
 
     const test = (name: string, body: () => Promise<void>) => {
       const reason = SKIPS[name]?.[harness.name];
+      // The only skips: a store may skip a case by name, with the reason from SKIPS shown in the report.
       if (reason) it.skip(`${name} — skipped: ${reason}`, body);
       else it(name, body);
     };

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { auditDraft } from '../src/audit/draft.js';
 import {
   createPostgresStore,
   createScratchDatabase,
@@ -157,7 +158,7 @@ export function makeToken(agentId: string, overrides: Partial<TokenRecord> = {})
 }
 
 export function makeDraft(overrides: Partial<AuditDraft> = {}): AuditDraft {
-  return {
+  return auditDraft({
     kind: 'call',
     time: '2025-01-01T00:00:00.000Z',
     requestId: `req_${++ids}`,
@@ -172,18 +173,9 @@ export function makeDraft(overrides: Partial<AuditDraft> = {}): AuditDraft {
     rule: 'grant:organizations:read',
     method: 'GET',
     path: '/organizations',
-    organizationId: null,
-    resourceIds: [],
-    status: null,
-    upstreamStatus: null,
-    upstreamRequestId: null,
-    latencyMs: null,
-    upstreamLatencyMs: null,
     bytesIn: 0,
-    bytesOut: null,
     clientIp: '127.0.0.1',
     userAgent: 'vitest',
-    details: {},
     ...overrides,
-  };
+  });
 }

@@ -71,12 +71,3 @@ export class BollardError extends Error {
     return { code: this.code, message: this.message, ...this.fields };
   }
 }
-
-/** A WorkOS-shaped error body for a code. */
-export function errorBody(
-  code: ErrorCode,
-  message?: string,
-  fields: Record<string, unknown> = {},
-): Record<string, unknown> {
-  return { code, message: message ?? ERRORS[code].message, ...fields };
-}

@@ -1,1 +1,1 @@
-export { BollardError, ERRORS, type ErrorCode, errorBody } from './catalog.js';
+export { BollardError, ERRORS, type ErrorCode } from './catalog.js';

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
+import { Agent } from 'undici';
 import { BollardError } from '../errors/index.js';
+import { errorCode } from '../ratelimit/index.js';
 import { connectionListed, HOP_BY_HOP_HEADERS } from './hop-by-hop.js';
 
 export interface UpstreamOptions {
@@ -84,7 +85,7 @@ const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEO
 /** Maps an undici failure to the Bollard error the agent sees (504 for timeouts, 502 otherwise). */
 export function upstreamFailure(error: unknown): BollardError {
   const code = errorCode(error);
-  if (code !== undefined && TIMEOUT_CODES.has(code)) {
+  if (code !== null && TIMEOUT_CODES.has(code)) {
     return new BollardError('upstream_timeout', undefined, {
       reason:
         code === 'UND_ERR_CONNECT_TIMEOUT'
@@ -98,29 +99,3 @@ export function upstreamFailure(error: unknown): BollardError {
     reason: code ? code.toLowerCase() : 'connection_failed',
   });
 }
-
-/** True when the failure happened before any byte of the request could have reached the upstream. */
-export function failedBeforeSending(error: unknown): boolean {
-  const code = errorCode(error);
-  return (
-    code === 'ECONNREFUSED' ||
-    code === 'UND_ERR_CONNECT_TIMEOUT' ||
-    code === 'ENOTFOUND' ||
-    code === 'EAI_AGAIN'
-  );
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (error instanceof undiciErrors.UndiciError) return error.code;
-  if (error && typeof error === 'object') {
-    const own = (error as { code?: unknown }).code;
-    if (typeof own === 'string') return own;
-    const cause = (error as { cause?: unknown }).cause;
-    if (cause && typeof cause === 'object' && typeof (cause as { code?: unknown }).code === 'string') {
-      return (cause as { code: string }).code;
-    }
-  }
-  return undefined;
-}
-
-export type UpstreamResponse = Dispatcher.ResponseData;
