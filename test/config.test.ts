@@ -45,7 +45,22 @@ describe('configuration', () => {
     expect(problems).toContain('--port / BOLLARD_PORT');
     expect(problems).toContain('--upstream / BOLLARD_UPSTREAM');
     expect(problems).toContain('--database-url / DATABASE_URL');
-    expect(problems).toContain('--general-limit / BOLLARD_GENERAL_LIMIT');
+    expect(problems).toContain('BOLLARD_GENERAL_LIMIT');
+    // A setting without a `bollard start` flag is named by its variable alone, never by a flag that does not exist.
+    expect(problems).not.toContain('--general-limit');
+  });
+
+  it('refuses an upstream that is not http(s), and names the admin token by its variable only', () => {
+    let error: unknown;
+    try {
+      loadConfig({ upstream: 'ftp://x' }, { BOLLARD_ADMIN_TOKEN: 'short' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toContain('--upstream / BOLLARD_UPSTREAM: must be an http:// or https:// URL');
+    expect(problems).not.toContain('--admin-token');
   });
 
   it('every environment variable feeds a real setting', () => {

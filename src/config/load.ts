@@ -62,9 +62,24 @@ export function loadConfig(
   return Object.freeze(parsed.data);
 }
 
+/** Settings that `bollard start` also takes as a flag; the others come from the environment only. */
+const START_FLAGS: ReadonlySet<string> = new Set([
+  'port',
+  'adminPort',
+  'host',
+  'adminHost',
+  'upstream',
+  'dataDir',
+  'databaseUrl',
+  'redisUrl',
+  'policy',
+  'logLevel',
+]);
+
+/** How a person sets the setting: its flag and variable, or only the variable (never a flag that does not exist). */
 function nameOf(path: readonly PropertyKey[]): string {
   const key = String(path[0] ?? '');
   const variable = Object.entries(ENVIRONMENT_VARIABLES).find(([, k]) => k === key)?.[0];
-  const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-  return variable ? `${flag} / ${variable}` : flag;
+  const flag = START_FLAGS.has(key) ? `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` : null;
+  return [flag, variable].filter(Boolean).join(' / ') || key;
 }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
-const url = z.string().url();
+/** An http(s) URL: the only schemes Bollard can forward to. */
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 const duration = z.coerce.number().int().positive();
 
 /**
@@ -18,7 +19,7 @@ export const configSchema = z.object({
   /** Admin bind address: loopback unless deliberately opened. */
   adminHost: z.string().min(1).default('127.0.0.1'),
   /** WorkOS base URL. Ignored in demo mode, where the in-process emulator is the upstream. */
-  upstream: url.default('https://api.workos.com'),
+  upstream: httpUrl.default('https://api.workos.com'),
   /** The WorkOS secret key; unset means demo mode. */
   workosApiKey: z.string().min(1).optional(),
   workosClientId: z.string().min(1).optional(),

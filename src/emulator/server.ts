@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Environment } from './context.js';
 import { createControl } from './control.js';
+import { DEFAULT_API_KEY, DEFAULT_CLIENT_ID, DEFAULT_PORT } from './defaults.js';
 import { createEmitter } from './events.js';
 import { FaultInjector } from './faults.js';
 import { handleRequest, type Pipeline } from './handle-request.js';
@@ -17,9 +18,7 @@ import { applySeed, resolveSeed } from './seed.js';
 import { EmulatorState } from './state.js';
 import { WebhookDeliverer } from './webhook-delivery.js';
 
-export const DEFAULT_PORT = 7602;
-export const DEFAULT_API_KEY = 'sk_test_emulator';
-export const DEFAULT_CLIENT_ID = 'client_emulator';
+export { DEFAULT_API_KEY, DEFAULT_CLIENT_ID, DEFAULT_PORT };
 
 /** A running emulator: where it is, its credentials, and in-process access for tests. */
 export interface RunningEmulator {

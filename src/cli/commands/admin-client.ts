@@ -62,13 +62,35 @@ function unreachable(url: string, cause: unknown): CliError {
   ]);
 }
 
+/**
+ * The admin API's base URL from what a person typed: a missing scheme is a usage error that shows the
+ * fix, and a pasted `/api/v1` (the API's own prefix) is dropped rather than doubled.
+ */
+export function adminBaseUrl(value: string): string {
+  const trimmed = value.trim().replace(/\/+$/, '');
+  if (!/^https?:\/\//i.test(trimmed)) {
+    const hint = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)
+      ? 'The admin API speaks http:// or https:// only.'
+      : `Add the scheme: BOLLARD_ADMIN_URL=http://${trimmed || '127.0.0.1:7601'}`;
+    throw new CliError(`admin URL '${value}' is not an http(s) URL`, [hint], EXIT_USAGE);
+  }
+  let url: URL;
+  try {
+    url = new URL(trimmed);
+  } catch {
+    throw new CliError(`admin URL '${value}' is not a valid URL`, [], EXIT_USAGE);
+  }
+  const path = url.pathname.replace(/\/+$/, '').replace(/\/api\/v1$/, '');
+  return `${url.protocol}//${url.host}${path}`;
+}
+
 /** A small client of the admin API over HTTP. */
 export class AdminClient {
   readonly baseUrl: string;
   private readonly token: string | undefined;
 
   constructor(options: ConnectionOptions) {
-    this.baseUrl = options.adminUrl.replace(/\/+$/, '');
+    this.baseUrl = adminBaseUrl(options.adminUrl);
     this.token = options.adminToken;
   }
 
@@ -104,6 +126,12 @@ export class AdminClient {
 
   private async errorOf(response: Response): Promise<CliError> {
     const envelope = (await response.json().catch(() => ({}))) as ErrorEnvelope;
+    // The proxy answers every request with this header; the admin API never does.
+    if (response.headers.has('x-bollard-request-id')) {
+      return new CliError(`${this.baseUrl} is Bollard's proxy port (for agents), not its admin API`, [
+        'Point BOLLARD_ADMIN_URL (or --admin-url) at the admin port: 7601 unless `bollard start` was given --admin-port; the start-up banner prints it.',
+      ]);
+    }
     const message = envelope.message ?? `${response.status} ${response.statusText}`;
     const details = (envelope.errors ?? []).map((error) => `${error.path}: ${error.message}`);
     if (envelope.code === 'admin_unauthorized') {
@@ -128,6 +156,12 @@ export function action<A extends unknown[]>(
       await run(...args);
     } catch (error) {
       const cli = error instanceof CliError ? error : new CliError((error as Error).message);
+      // With --json a script reads stdout: the error is one JSON document there too (and stderr as usual).
+      if (process.argv.includes('--json')) {
+        printJson({
+          error: { message: cli.message || cli.details[0], details: cli.details, exitCode: cli.exitCode },
+        });
+      }
       if (cli.message) console.error(`error: ${cli.message}`);
       for (const line of cli.details) console.error(cli.message ? `  ${line}` : `error: ${line}`);
       process.exitCode = cli.exitCode;

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { type AgentView, parseDurationSeconds } from '../../agents/index.js';
+import { parseDurationSeconds } from '../../agents/duration.js';
+import type { AgentView } from '../../agents/index.js';
 import { renderTable } from '../table.js';
 import {
   action,

@@ -2,7 +2,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
-import { parseJsonlExport, type VerifyResult, verifyRecords } from '../../audit/index.js';
+import type { VerifyResult } from '../../audit/index.js';
 import {
   action,
   CliError,
@@ -30,6 +30,7 @@ function report(result: VerifyResult, where: string, json?: boolean): void {
 /** Verifies a JSONL export on this machine, without the server: the records carry their own hashes. */
 async function verifyFile(file: string): Promise<VerifyResult> {
   try {
+    const { parseJsonlExport, verifyRecords } = await import('../../audit/index.js');
     return await verifyRecords(parseJsonlExport(createReadStream(file, 'utf8')));
   } catch (error) {
     throw new CliError(`cannot verify ${file}: ${(error as Error).message}`);

@@ -1,13 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import {
-  DEFAULT_API_KEY,
-  DEFAULT_CLIENT_ID,
-  DEFAULT_PORT,
-  type EmulatorOptions,
-  type EmulatorSeed,
-  startEmulator,
-} from '../../emulator/index.js';
+import { DEFAULT_API_KEY, DEFAULT_CLIENT_ID, DEFAULT_PORT } from '../../emulator/defaults.js';
+import type { EmulatorOptions, EmulatorSeed } from '../../emulator/index.js';
 
 interface EmulatorFlags {
   port: number;
@@ -100,6 +94,7 @@ Control endpoints (no key): POST /_emulator/reset, GET /_emulator/requests, POST
           exitCode: 2,
         });
       }
+      const { startEmulator } = await import('../../emulator/index.js');
       const emulator = await startEmulator({
         port: flags.port,
         host: flags.host,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { AuditEntry } from '../../admin/index.js';
-import { parseSince } from '../../agents/index.js';
+import { parseSince } from '../../agents/duration.js';
 import { renderTable } from '../table.js';
 import {
   action,
@@ -52,6 +52,33 @@ export function entryRow(entry: AuditEntry): string[] {
     entry.path ?? '-',
     why,
   ];
+}
+
+/** A usage error (exit 2) when a filter names no area, decision or endpoint there is, with a suggestion. */
+async function checkFilters(options: LogsOptions): Promise<void> {
+  const { areaNames, filterEndpoints, suggestName } = await import('../../catalog/index.js');
+  const check = (flag: string, value: string | undefined, choices: readonly string[]) => {
+    if (value === undefined || choices.includes(value)) return;
+    const suggestion = suggestName(value, choices);
+    throw new CliError(
+      `unknown ${flag} '${value}'${suggestion ? ` — did you mean '${suggestion}'?` : ''}`,
+      choices.length <= 40 ? [`Valid values: ${choices.join(', ')}`] : [],
+      EXIT_USAGE,
+    );
+  };
+  check('--area', options.area, areaNames);
+  check('--decision', options.decision, ['allow', 'deny']);
+  check(
+    '--endpoint',
+    options.endpoint,
+    filterEndpoints({}).map((endpoint) => endpoint.id),
+  );
+  if (options.status !== undefined && !/^[1-5]\d\d$/.test(options.status))
+    throw new CliError(
+      `--status '${options.status}' is not an HTTP status (for example 403)`,
+      [],
+      EXIT_USAGE,
+    );
 }
 
 /** The query string of the filters; `--since 10m` becomes an absolute time here. */
@@ -146,9 +173,7 @@ Examples:
     )
     .action(
       action(async (options: LogsOptions, command: Command) => {
-        if (options.decision && !['allow', 'deny'].includes(options.decision)) {
-          throw new CliError(`--decision '${options.decision}' must be allow or deny`, [], EXIT_USAGE);
-        }
+        await checkFilters(options);
         if (options.follow) return follow(command, options);
         const query = filterQuery(options);
         query.set('limit', options.limit);

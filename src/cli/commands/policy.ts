@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { AgentPlan, AppliedPolicy, DesiredPolicy, PolicyPlan } from '../../agents/index.js';
-import { formatProblems, loadPolicyFile, type PolicyProblem } from '../../policy-file/index.js';
+import type { PolicyProblem } from '../../policy-file/index.js';
 import {
   action,
   CliError,
@@ -13,7 +13,11 @@ import { printToken } from './agents.js';
 
 const SIGN: Record<AgentPlan['action'], string> = { create: '+', update: '~', delete: '-', unchanged: ' ' };
 
-function problemsError(file: string, problems: PolicyProblem[]): CliError {
+/** The policy-file module, loaded when a command needs it so `--help` stays fast. */
+const policyFiles = () => import('../../policy-file/index.js');
+
+async function problemsError(file: string, problems: PolicyProblem[]): Promise<CliError> {
+  const { formatProblems } = await policyFiles();
   const count = problems.length;
   return new CliError(
     `${file} has ${count} problem${count === 1 ? '' : 's'}`,
@@ -23,9 +27,9 @@ function problemsError(file: string, problems: PolicyProblem[]): CliError {
 
 /** Validates the file on this machine: every problem as FILE:LINE:COLUMN, or the policy. */
 async function validFile(file: string): Promise<DesiredPolicy> {
-  const result = await loadPolicyFile(file);
+  const result = await (await policyFiles()).loadPolicyFile(file);
   if (result.ok) return result.policy;
-  throw problemsError(file, result.problems);
+  throw await problemsError(file, result.problems);
 }
 
 /** The plan as people review it: per agent, permissions gained (+) and lost (-), and risks (!). */
@@ -85,13 +89,13 @@ Examples:
     )
     .action(
       action(async (file: string, options: { json?: boolean }) => {
-        const result = await loadPolicyFile(file);
+        const result = await (await policyFiles()).loadPolicyFile(file);
         if (options.json) {
           printJson(result.ok ? { ok: true, agents: result.policy.agents.length } : result);
           if (!result.ok) process.exitCode = 1;
           return;
         }
-        if (!result.ok) throw problemsError(file, result.problems);
+        if (!result.ok) throw await problemsError(file, result.problems);
         console.log(`${file} is valid: ${result.policy.agents.length} agents.`);
       }),
     );

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { ConfigError, loadConfig } from '../../config/index.js';
 
 /** `bollard start`: the proxy, the admin API, and in demo mode the emulator, until SIGINT/SIGTERM. */
 export function registerStartCommand(program: Command): void {
@@ -30,6 +29,7 @@ Examples:
   DATABASE_URL=postgres://… REDIS_URL=redis://… bollard start   # one of several replicas`,
     )
     .action(async (options: Record<string, string | undefined>) => {
+      const { ConfigError, loadConfig } = await import('../../config/index.js');
       let config: ReturnType<typeof loadConfig>;
       try {
         config = loadConfig(options);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { parseDurationSeconds } from '../../agents/index.js';
+import { parseDurationSeconds } from '../../agents/duration.js';
 import type { BackfillResult, DeliveryView, SubscriptionView } from '../../webhooks/index.js';
 import { renderTable } from '../table.js';
 import {
