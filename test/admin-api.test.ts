@@ -124,7 +124,7 @@ describe('agents lifecycle', () => {
     expect((await api('GET', `/api/v1/agents/${id}`)).body.name).toBe('support');
 
     const updated = await api('PATCH', '/api/v1/agents/support', { grants: ['users:write', 'sso:read'] });
-    expect(updated.body.grants).toEqual({ users: 'write', sso: 'read' });
+    expect(updated.body.grants).toEqual(['sso:read', 'users:write']);
 
     const graced = await api('POST', '/api/v1/agents/support/rotate', { graceSeconds: 3600 });
     const firstRecord = (await store.findToken(hashToken(first)))?.token;

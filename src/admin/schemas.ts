@@ -9,9 +9,25 @@ const duration = z
     'expected a duration such as 30d, 12h, 10m or 45s',
   );
 
-const grants = z
+const grantList = z
   .array(z.string().meta({ examples: ['users:read', 'organizations:write'] }))
   .meta({ description: 'Permissions, AREA:read or AREA:write; write includes read.' });
+
+/**
+ * Grants as input: the canonical list (`["users:read"]`), or the `{ "users": "read" }` map older clients
+ * sent; either way a list reaches the service, so what GET returned can be sent back as it is.
+ */
+const grants = z
+  .union([
+    grantList,
+    z
+      .record(z.string(), z.string())
+      .transform((map) => Object.entries(map).map(([area, access]) => `${area}:${access}`)),
+  ])
+  .meta({
+    description:
+      'Permissions, AREA:read or AREA:write; write includes read. A map { AREA: "read"|"write" } is accepted too.',
+  });
 
 const quota = z
   .strictObject({ perMinute: z.int().positive().optional(), perDay: z.int().positive().optional() })
@@ -39,7 +55,18 @@ export const createAgentBody = z.strictObject({
   grants,
 });
 
-export const updateAgentBody = z.strictObject(agentFields);
+/**
+ * A change to an agent. The read-only fields of the agent view are accepted (and must name this agent),
+ * so `GET /agents/x` sent back unchanged is a valid PATCH that changes nothing.
+ */
+export const updateAgentBody = z.strictObject({
+  ...agentFields,
+  id: z.string().optional().meta({ description: 'Read-only; when present it must be this agent' }),
+  name: z.string().optional().meta({ description: 'Read-only; when present it must be this agent' }),
+  createdAt: z.string().optional().meta({ description: 'Read-only; ignored' }),
+  updatedAt: z.string().optional().meta({ description: 'Read-only; ignored' }),
+  tokens: z.array(z.unknown()).optional().meta({ description: 'Read-only; ignored' }),
+});
 
 export const rotateBody = z.strictObject({
   graceSeconds: z
@@ -63,7 +90,7 @@ export const agentView = z.object({
   id: z.string(),
   name: z.string(),
   description: z.string(),
-  grants: z.record(z.string(), z.enum(['read', 'write'])),
+  grants: grantList,
   enabled: z.boolean(),
   expiresAt: z.string().nullable(),
   weight: z.number(),

@@ -201,7 +201,15 @@ export function createAgentService(store: Store, options: AgentServiceOptions) {
     /** The change a policy would make, without making it. Throws `validation_failed` on a bad agent. */
     async planPolicy(policy: DesiredPolicy): Promise<PolicyPlan> {
       for (const agent of policy.agents) assertValidInput(agent, areaNames);
-      return planAgents(await store.listAgents(), policy, endpoints);
+      const plan = planAgents(await store.listAgents(), policy, endpoints);
+      const at = now();
+      for (const item of plan.agents) {
+        if (!item.before) continue;
+        const agentId = item.before.id;
+        const tokens = await store.listTokens(agentId);
+        item.activeTokens = tokens.filter((token) => isActive({ ...token, hash: '', agentId }, at)).length;
+      }
+      return plan;
     },
 
     /** Applies a policy in ONE transaction: every agent changes, or none does. */

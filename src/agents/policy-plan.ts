@@ -20,6 +20,8 @@ export interface AgentPlan {
   changed: string[];
   /** Risky permissions among those gained. */
   warnings: RiskWarning[];
+  /** Tokens that can call today (an existing agent only): 0 means it is revoked or its tokens expired. */
+  activeTokens?: number;
   /** The agent before and after; null when it does not exist on that side. */
   before: AgentRecord | null;
   after: AgentFields | null;

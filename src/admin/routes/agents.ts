@@ -1,6 +1,14 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { type Actor, type AgentPatch, type AgentService, parseDurationSeconds } from '../../agents/index.js';
+import {
+  type Actor,
+  type AgentPatch,
+  type AgentService,
+  type AgentView,
+  grantsToList,
+  parseDurationSeconds,
+} from '../../agents/index.js';
+import { validationError } from '../errors.js';
 import type { Router } from '../route.js';
 import {
   agentView,
@@ -30,6 +38,33 @@ function withExpiry<T extends { expiresIn?: string; expiresAt?: string | null }>
   return { ...rest, expiresAt: new Date(now.getTime() + seconds * 1000).toISOString() };
 }
 
+/** An agent as the API shows it: grants in their one canonical form, the `["users:read"]` list. */
+export function apiAgent(agent: AgentView) {
+  return { ...agent, grants: grantsToList(agent.grants) };
+}
+
+function withApiAgent<T extends { agent: AgentView }>(result: T) {
+  return { ...result, agent: apiAgent(result.agent) };
+}
+
+/** A PATCH may carry the view's read-only fields (GET sent back); `id` and `name` must be this agent's. */
+function patchOf(
+  target: AgentView,
+  body: { id?: string; name?: string; createdAt?: string; updatedAt?: string; tokens?: unknown[] },
+) {
+  const { id, name, createdAt: _c, updatedAt: _u, tokens: _t, ...patch } = body;
+  const issues = [
+    ...(id !== undefined && id !== target.id
+      ? [{ path: ['id'], message: `is ${target.id} for this agent` }]
+      : []),
+    ...(name !== undefined && name !== target.name
+      ? [{ path: ['name'], message: `is '${target.name}' for this agent; names cannot be changed` }]
+      : []),
+  ];
+  if (issues.length > 0) throw validationError('body', issues as never);
+  return patch;
+}
+
 /** Agents CRUD, rotate and revoke. */
 export function registerAgentRoutes(router: Router, agents: AgentService): void {
   const tag = 'agents';
@@ -39,7 +74,7 @@ export function registerAgentRoutes(router: Router, agents: AgentService): void 
     tag,
     summary: 'List agents',
     response: z.object({ data: z.array(agentView) }),
-    handler: async () => ({ data: await agents.list() }),
+    handler: async () => ({ data: (await agents.list()).map(apiAgent) }),
   });
   router.add({
     method: 'POST',
@@ -49,7 +84,8 @@ export function registerAgentRoutes(router: Router, agents: AgentService): void 
     body: createAgentBody,
     status: 201,
     response: agentWithToken,
-    handler: async ({ body, request }) => agents.create(withExpiry(body, new Date()), adminActor(request)),
+    handler: async ({ body, request }) =>
+      withApiAgent(await agents.create(withExpiry(body, new Date()), adminActor(request))),
   });
   router.add({
     method: 'GET',
@@ -58,7 +94,7 @@ export function registerAgentRoutes(router: Router, agents: AgentService): void 
     summary: 'Show an agent',
     params: idParams,
     response: agentView,
-    handler: async ({ params }) => agents.get(params.id),
+    handler: async ({ params }) => apiAgent(await agents.get(params.id)),
   });
   router.add({
     method: 'PATCH',
@@ -68,8 +104,12 @@ export function registerAgentRoutes(router: Router, agents: AgentService): void 
     params: idParams,
     body: updateAgentBody,
     response: agentView,
-    handler: async ({ params, body, request }) =>
-      agents.update(params.id, withExpiry(body, new Date()) as AgentPatch, adminActor(request)),
+    handler: async ({ params, body, request }) => {
+      const patch = patchOf(await agents.get(params.id), body);
+      return apiAgent(
+        await agents.update(params.id, withExpiry(patch, new Date()) as AgentPatch, adminActor(request)),
+      );
+    },
   });
   router.add({
     method: 'DELETE',
@@ -88,7 +128,8 @@ export function registerAgentRoutes(router: Router, agents: AgentService): void 
     params: idParams,
     body: rotateBody,
     response: agentWithToken,
-    handler: async ({ params, body, request }) => agents.rotate(params.id, body, adminActor(request)),
+    handler: async ({ params, body, request }) =>
+      withApiAgent(await agents.rotate(params.id, body, adminActor(request))),
   });
   router.add({
     method: 'POST',
@@ -97,6 +138,6 @@ export function registerAgentRoutes(router: Router, agents: AgentService): void 
     summary: 'Revoke every token of an agent; its next call is refused',
     params: idParams,
     response: agentView,
-    handler: async ({ params, request }) => agents.revoke(params.id, adminActor(request)),
+    handler: async ({ params, request }) => apiAgent(await agents.revoke(params.id, adminActor(request))),
   });
 }

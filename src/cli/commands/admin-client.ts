@@ -174,6 +174,22 @@ export function clientFor(command: Command): AdminClient {
   return new AdminClient(command.optsWithGlobals<ConnectionOptions>());
 }
 
+/**
+ * Asks "…? [y/N]" on a terminal and throws unless the answer is yes. Without a terminal (a script, CI)
+ * or with `--yes` it does not ask: the command line already says what to do.
+ */
+export async function confirm(question: string, yes: boolean | undefined): Promise<void> {
+  if (yes || !process.stdin.isTTY || !process.stdout.isTTY) return;
+  const { createInterface } = await import('node:readline/promises');
+  const prompt = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = await prompt.question(`${question} [y/N] `);
+    if (!/^y(es)?$/i.test(answer.trim())) throw new CliError('cancelled; nothing was changed');
+  } finally {
+    prompt.close();
+  }
+}
+
 /** Prints JSON for scripts: two-space indented, one document. */
 export function printJson(value: unknown): void {
   console.log(JSON.stringify(value, null, 2));

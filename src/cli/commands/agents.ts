@@ -1,12 +1,17 @@
 import type { Command } from 'commander';
 import { parseDurationSeconds } from '../../agents/duration.js';
 import type { AgentView } from '../../agents/index.js';
+
+/** An agent as the admin API returns it: grants as the canonical `AREA:ACCESS` list. */
+export type ApiAgent = Omit<AgentView, 'grants'> & { grants: string[] };
+
 import { renderTable } from '../table.js';
 import {
   action,
   CliError,
   clientFor,
   collect,
+  confirm,
   EXIT_USAGE,
   printJson,
   withConnectionOptions,
@@ -26,22 +31,19 @@ function durationSeconds(flag: string, value: string): number {
   return seconds;
 }
 
-function grantList(agent: AgentView): string {
-  const list = Object.keys(agent.grants)
-    .sort()
-    .map((area) => `${area}:${agent.grants[area]}`);
-  return list.length > 0 ? list.join(', ') : '(none)';
+function grantList(agent: ApiAgent): string {
+  return agent.grants.length > 0 ? agent.grants.join(', ') : '(none)';
 }
 
 /** enabled, disabled, expired or revoked (no active token): what an operator needs at a glance. */
-export function agentStatus(agent: AgentView, now = Date.now()): string {
+export function agentStatus(agent: ApiAgent, now = Date.now()): string {
   if (!agent.enabled) return 'disabled';
   if (agent.expiresAt && Date.parse(agent.expiresAt) <= now) return 'expired';
   if (!agent.tokens.some((token) => token.active)) return 'revoked';
   return 'active';
 }
 
-function printAgent(agent: AgentView): void {
+function printAgent(agent: ApiAgent): void {
   console.log(`${agent.name} (${agent.id})`);
   console.log(`  status:      ${agentStatus(agent)}`);
   console.log(`  description: ${agent.description || '-'}`);
@@ -95,7 +97,7 @@ function registerCreate(agents: Command): void {
           command: Command,
         ) => {
           if (options.expiresIn) durationSeconds('--expires-in', options.expiresIn);
-          const result = await clientFor(command).request<{ agent: AgentView; token: string }>(
+          const result = await clientFor(command).request<{ agent: ApiAgent; token: string }>(
             'POST',
             '/agents',
             {
@@ -125,7 +127,7 @@ function registerReads(agents: Command): void {
     .option('--json', 'print JSON')
     .action(
       action(async (options: { json?: boolean }, command: Command) => {
-        const { data } = await clientFor(command).request<{ data: AgentView[] }>('GET', '/agents');
+        const { data } = await clientFor(command).request<{ data: ApiAgent[] }>('GET', '/agents');
         if (options.json) return printJson(data);
         const rows = data.map((agent) => [
           agent.name,
@@ -150,7 +152,7 @@ function registerReads(agents: Command): void {
     .option('--json', 'print JSON')
     .action(
       action(async (agent: string, options: { json?: boolean }, command: Command) => {
-        const found = await clientFor(command).request<AgentView>(
+        const found = await clientFor(command).request<ApiAgent>(
           'GET',
           `/agents/${encodeURIComponent(agent)}`,
         );
@@ -173,13 +175,21 @@ interface UpdateOptions {
   json?: boolean;
 }
 
-/** The grants after `--grant` (replace), `--add-grant` and `--remove-grant AREA`. */
-function nextGrants(current: AgentView, options: UpdateOptions): string[] | undefined {
+/**
+ * The grants after `--grant` (replace), `--add-grant` and `--remove-grant`. Removing `AREA` (or
+ * `AREA:read`) removes the area; removing `AREA:write` from a write grant leaves `AREA:read`, since write
+ * includes read and taking away write is not taking away read.
+ */
+export function nextGrants(current: ApiAgent, options: UpdateOptions): string[] | undefined {
   if (!options.grant && !options.addGrant && !options.removeGrant) return undefined;
   const byArea = new Map<string, string>();
-  const base = options.grant ?? Object.entries(current.grants).map(([area, access]) => `${area}:${access}`);
+  const base = options.grant ?? current.grants;
   for (const grant of [...base, ...(options.addGrant ?? [])]) byArea.set(grant.split(':')[0] ?? grant, grant);
-  for (const removed of options.removeGrant ?? []) byArea.delete(removed.split(':')[0] ?? removed);
+  for (const removed of options.removeGrant ?? []) {
+    const [area = removed, access] = removed.split(':');
+    if (access === 'write' && byArea.get(area) === `${area}:write`) byArea.set(area, `${area}:read`);
+    else byArea.delete(area);
+  }
   return [...byArea.values()];
 }
 
@@ -192,7 +202,11 @@ function registerUpdate(agents: Command): void {
   )
     .option('-g, --grant <permission>', 'replace all grants with these (repeatable)', collect)
     .option('--add-grant <permission>', 'add or change one grant (repeatable)', collect)
-    .option('--remove-grant <area>', 'remove the grant on an area (repeatable)', collect)
+    .option(
+      '--remove-grant <grant>',
+      'remove AREA (or AREA:read); AREA:write downgrades write to read (repeatable)',
+      collect,
+    )
     .option('-d, --description <text>', 'new description')
     .option('--expires-in <duration>', 'new expiry, from now (30d)')
     .option('--no-expiry', 'remove the expiry')
@@ -204,10 +218,31 @@ function registerUpdate(agents: Command): void {
       action(async (agent: string, options: UpdateOptions, command: Command) => {
         if (options.enable && options.disable)
           throw new CliError('--enable and --disable exclude each other', [], EXIT_USAGE);
+        const changes = [
+          'grant',
+          'addGrant',
+          'removeGrant',
+          'description',
+          'expiresIn',
+          'enable',
+          'disable',
+          'weight',
+        ];
+        if (
+          options.expiry !== false &&
+          !changes.some((key) => options[key as keyof UpdateOptions] !== undefined)
+        )
+          throw new CliError(
+            'nothing to change',
+            [
+              'Give at least one of --grant, --add-grant, --remove-grant, --description, --expires-in, --no-expiry, --enable, --disable, --weight.',
+            ],
+            EXIT_USAGE,
+          );
         if (options.expiresIn) durationSeconds('--expires-in', options.expiresIn);
         const client = clientFor(command);
         const path = `/agents/${encodeURIComponent(agent)}`;
-        const current = await client.request<AgentView>('GET', path);
+        const current = await client.request<ApiAgent>('GET', path);
         const patch = {
           grants: nextGrants(current, options),
           description: options.description,
@@ -216,7 +251,7 @@ function registerUpdate(agents: Command): void {
           enabled: options.enable ? true : options.disable ? false : undefined,
           weight: options.weight === undefined ? undefined : Number(options.weight),
         };
-        const updated = await client.request<AgentView>('PATCH', path, patch);
+        const updated = await client.request<ApiAgent>('PATCH', path, patch);
         if (options.json) printJson(updated);
         else printAgent(updated);
       }),
@@ -235,7 +270,7 @@ function registerTokenCommands(agents: Command): void {
     .action(
       action(async (agent: string, options: { grace?: string; json?: boolean }, command: Command) => {
         const graceSeconds = options.grace ? durationSeconds('--grace', options.grace) : 0;
-        const result = await clientFor(command).request<{ agent: AgentView; token: string }>(
+        const result = await clientFor(command).request<{ agent: ApiAgent; token: string }>(
           'POST',
           `/agents/${encodeURIComponent(agent)}/rotate`,
           { graceSeconds },
@@ -258,7 +293,7 @@ function registerTokenCommands(agents: Command): void {
     .option('--json', 'print JSON')
     .action(
       action(async (agent: string, options: { json?: boolean }, command: Command) => {
-        const result = await clientFor(command).request<AgentView>(
+        const result = await clientFor(command).request<ApiAgent>(
           'POST',
           `/agents/${encodeURIComponent(agent)}/revoke`,
         );
@@ -274,9 +309,11 @@ function registerTokenCommands(agents: Command): void {
     'Delete an agent and its tokens (its audit records stay)',
     'bollard agents delete old-bot',
   )
+    .option('-y, --yes', 'do not ask for confirmation on a terminal')
     .option('--json', 'print JSON')
     .action(
-      action(async (agent: string, options: { json?: boolean }, command: Command) => {
+      action(async (agent: string, options: { json?: boolean; yes?: boolean }, command: Command) => {
+        await confirm(`Delete agent ${agent} and all its tokens?`, options.yes);
         await clientFor(command).request('DELETE', `/agents/${encodeURIComponent(agent)}`);
         if (options.json) printJson({ deleted: agent });
         else console.log(`Deleted agent ${agent}.`);

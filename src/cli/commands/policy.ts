@@ -5,11 +5,12 @@ import {
   action,
   CliError,
   clientFor,
+  confirm,
   printJson,
   withConnectionOptions,
   withUsageExitCode,
 } from './admin-client.js';
-import { printToken } from './agents.js';
+import { type ApiAgent, printToken } from './agents.js';
 
 const SIGN: Record<AgentPlan['action'], string> = { create: '+', update: '~', delete: '-', unchanged: ' ' };
 
@@ -32,6 +33,31 @@ async function validFile(file: string): Promise<DesiredPolicy> {
   throw await problemsError(file, result.problems);
 }
 
+/** The agents as a bollard.yaml: the fields that differ from their defaults, in the file's own shape. */
+async function policyText(agents: readonly ApiAgent[]): Promise<string> {
+  const { stringify } = await import('yaml');
+  const declared = agents.map((agent) => ({
+    name: agent.name,
+    ...(agent.description ? { description: agent.description } : {}),
+    grants: agent.grants,
+    ...(agent.expiresAt ? { expires: agent.expiresAt } : {}),
+    ...(agent.enabled ? {} : { enabled: false }),
+    ...(agent.weight !== 1 ? { weight: agent.weight } : {}),
+    ...(agent.quota ? { quota: agent.quota } : {}),
+  }));
+  const header = '# yaml-language-server: $schema=./docs/bollard.schema.json\n';
+  return header + stringify({ version: 1, agents: declared }, { flowCollectionPadding: false });
+}
+
+/** `users:read` and `users:write` together say `users:write` once: write includes read. */
+function compactPermissions(permissions: readonly string[]): string[] {
+  const set = new Set(permissions);
+  return permissions.filter((permission) => {
+    const [area, access] = permission.split(':');
+    return !(access === 'read' && set.has(`${area}:write`));
+  });
+}
+
 /** The plan as people review it: per agent, permissions gained (+) and lost (-), and risks (!). */
 export function renderPlan(plan: PolicyPlan): string {
   const { summary } = plan;
@@ -39,11 +65,18 @@ export function renderPlan(plan: PolicyPlan): string {
     `Plan: ${summary.create} to create, ${summary.update} to update, ${summary.delete} to delete, ${summary.unchanged} unchanged.`,
   ];
   for (const agent of plan.agents) {
-    if (agent.action === 'unchanged') continue;
+    const tokenless = agent.activeTokens === 0 && agent.action !== 'delete';
+    const tokenNote =
+      '    ! no active token (revoked or expired): it cannot call; `bollard agents rotate` issues one';
+    if (agent.action === 'unchanged') {
+      if (tokenless) lines.push('', `  unchanged ${agent.name}`, tokenNote);
+      continue;
+    }
     const fields = agent.action === 'update' ? ` (${agent.changed.join(', ')})` : '';
     lines.push('', `${SIGN[agent.action]} ${agent.action} ${agent.name}${fields}`);
-    for (const permission of agent.gained) lines.push(`    + ${permission}`);
-    for (const permission of agent.lost) lines.push(`    - ${permission}`);
+    for (const permission of compactPermissions(agent.gained)) lines.push(`    + ${permission}`);
+    for (const permission of compactPermissions(agent.lost)) lines.push(`    - ${permission}`);
+    if (tokenless) lines.push(tokenNote);
     for (const warning of agent.warnings)
       lines.push(`    ! warning: ${warning.permission}: ${warning.reasons.join('; ')}`);
   }
@@ -102,24 +135,54 @@ Examples:
 
   withConnectionOptions(policy.command('plan <file>'))
     .description('Show what apply would change on the running server, with risky-grant warnings')
+    .option('--exit-code', 'exit 2 when changes are pending, 0 when there are none (for CI)')
     .option('--json', 'print the plan as JSON')
-    .addHelpText('after', '\nExample:\n  bollard policy plan bollard.yaml\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  bollard policy plan bollard.yaml\n  bollard policy plan bollard.yaml --exit-code || echo "changes pending"\n',
+    )
     .action(
-      action(async (file: string, options: { json?: boolean }, command: Command) => {
+      action(async (file: string, options: { json?: boolean; exitCode?: boolean }, command: Command) => {
         const desired = await validFile(file);
         const plan = await clientFor(command).request<PolicyPlan>('POST', '/policy/plan', desired);
         if (options.json) printJson(plan);
         else console.log(renderPlan(plan));
+        const { create, update, delete: deleted } = plan.summary;
+        if (options.exitCode && create + update + deleted > 0) process.exitCode = 2;
+      }),
+    );
+
+  withConnectionOptions(policy.command('export'))
+    .description('Write the running agents as a policy file (to start managing them as code)')
+    .option('-o, --output <file>', 'write to this file instead of stdout')
+    .addHelpText(
+      'after',
+      '\nTokens are not part of a policy file; applying the export to the same server changes nothing.\n\nExamples:\n  bollard policy export > bollard.yaml\n  bollard policy export -o bollard.yaml && bollard policy plan bollard.yaml\n',
+    )
+    .action(
+      action(async (options: { output?: string }, command: Command) => {
+        const { data } = await clientFor(command).request<{ data: ApiAgent[] }>('GET', '/agents');
+        const text = await policyText(data);
+        if (!options.output) return void process.stdout.write(text);
+        const { writeFile } = await import('node:fs/promises');
+        await writeFile(options.output, text);
+        console.error(`Wrote ${data.length} agents to ${options.output}.`);
       }),
     );
 
   withConnectionOptions(policy.command('apply <file>'))
     .description("Apply the file atomically (all changes or none); prints new agents' tokens once")
+    .option('-y, --yes', 'do not ask for confirmation on a terminal')
     .option('--json', 'print {plan, tokens} as JSON')
-    .addHelpText('after', '\nExample:\n  bollard policy apply bollard.yaml\n')
+    .addHelpText('after', '\nExample:\n  bollard policy apply bollard.yaml --yes\n')
     .action(
-      action(async (file: string, options: { json?: boolean }, command: Command) => {
+      action(async (file: string, options: { json?: boolean; yes?: boolean }, command: Command) => {
         const desired = await validFile(file);
+        if (!options.yes && process.stdin.isTTY && process.stdout.isTTY) {
+          const plan = await clientFor(command).request<PolicyPlan>('POST', '/policy/plan', desired);
+          console.log(renderPlan(plan));
+          await confirm('\nApply these changes?', false);
+        }
         const applied = await clientFor(command).request<AppliedPolicy>('POST', '/policy/apply', desired);
         if (options.json) return printJson(applied);
         console.log(renderPlan(applied.plan));

@@ -123,3 +123,81 @@ describe('the CLI says what to do when it is pointed at the wrong place', () => 
     expect(run.stdout).toHaveLength(20);
   });
 });
+
+describe('one shape for grants, policy as code', () => {
+  const env = () => ({ BOLLARD_ADMIN_URL: bollard.adminUrl, BOLLARD_ADMIN_TOKEN: adminToken });
+
+  async function admin(method: string, path: string, body?: unknown) {
+    const response = await fetch(`${bollard.adminUrl}/api/v1${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${adminToken}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  it('`agents show --json` posted back to the admin API is accepted and changes nothing', async () => {
+    const shown = await cli(['agents', 'show', 'provisioner', '--json'], env());
+    expect(shown.code).toBe(0);
+    const agent = JSON.parse(shown.stdout) as Record<string, unknown>;
+    expect(agent.grants).toEqual(['organization_domains:write', 'organizations:write', 'users:write']);
+    const before = await admin('GET', '/audit?limit=1');
+    const patched = await admin('PATCH', '/agents/provisioner', agent);
+    expect(patched.status).toBe(200);
+    expect(patched.body).toEqual(agent);
+    const after = await admin('GET', '/audit?limit=1');
+    expect(after.body).toEqual(before.body); // no admin record: nothing changed
+    // The older map form is accepted on input too, and answered in the canonical list form.
+    const map = await admin('PATCH', '/agents/provisioner', {
+      grants: { users: 'write', organizations: 'write', organization_domains: 'write' },
+    });
+    expect(map.body.grants).toEqual(agent.grants);
+    // A view of another agent is not a way to rename this one.
+    const other = await admin('PATCH', '/agents/provisioner', { ...agent, name: 'auditor' });
+    expect(other.status).toBe(400);
+  });
+
+  it('--remove-grant AREA:write downgrades to read; an update with nothing to change is a usage error', async () => {
+    const created = await cli(
+      ['agents', 'create', 'downgrade-bot', '--grant', 'users:write,sso:read', '--json'],
+      env(),
+    );
+    expect(created.code).toBe(0);
+    const updated = await cli(
+      ['agents', 'update', 'downgrade-bot', '--remove-grant', 'users:write', '--json'],
+      env(),
+    );
+    expect(JSON.parse(updated.stdout).grants).toEqual(['sso:read', 'users:read']);
+    const removed = await cli(
+      ['agents', 'update', 'downgrade-bot', '--remove-grant', 'sso', '--json'],
+      env(),
+    );
+    expect(JSON.parse(removed.stdout).grants).toEqual(['users:read']);
+    const nothing = await cli(['agents', 'update', 'downgrade-bot'], env());
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toContain('nothing to change');
+    expect((await cli(['agents', 'delete', 'downgrade-bot', '--yes'], env())).code).toBe(0);
+  });
+
+  it('policy export → plan --exit-code: 0 with nothing pending, 2 after a change; plans name tokenless agents', async () => {
+    const file = join(dataDir, 'exported.yaml');
+    const exported = await cli(['policy', 'export', '--output', file], env());
+    expect(exported.code).toBe(0);
+    const clean = await cli(['policy', 'plan', file, '--exit-code'], env());
+    expect(clean.stdout).toContain('0 to create, 0 to update, 0 to delete');
+    expect(clean.code).toBe(0);
+
+    await cli(['agents', 'revoke', 'auditor'], env());
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('audit_logs:read', 'audit_logs:write'));
+    const pending = await cli(['policy', 'plan', file, '--exit-code'], env());
+    expect(pending.code).toBe(2);
+    expect(pending.stdout).toContain('~ update auditor (grants)');
+    expect(pending.stdout).toContain('    + audit_logs:write');
+    expect(pending.stdout).not.toContain('audit_logs:read'); // write includes read: one line, not two
+    expect(pending.stdout).toContain('no active token (revoked or expired)');
+  });
+});
