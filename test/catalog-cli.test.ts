@@ -10,9 +10,17 @@ const run = promisify(execFile);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Runs the real `bollard` bin as a child process; resolves with its exit code instead of throwing. */
-async function bollard(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function bollard(
+  ...input: (string | Record<string, string>)[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const args = input.filter((item): item is string => typeof item === 'string');
+  const env = { ...process.env, ...Object.assign({}, ...input.filter((item) => typeof item !== 'string')) };
   try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/bollard.js', ...args], { cwd: repoRoot });
+    const { stdout, stderr } = await run(process.execPath, ['bin/bollard.js', ...args], {
+      cwd: repoRoot,
+      env,
+      maxBuffer: 16 * 1024 * 1024,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
@@ -29,10 +37,21 @@ describe('bollard catalog (child process)', () => {
     expect(json.code).toBe(0);
     expect((JSON.parse(json.stdout) as CatalogEndpoint[]).map((e) => e.id)).toEqual(expected);
     const table = await bollard('catalog', '--area', 'organizations', '--access', 'write');
-    const rows = table.stdout.split('\n').filter((line) => /^(POST|PUT|PATCH|DELETE|GET) /.test(line));
-    expect(rows).toHaveLength(expected.length);
+    const rows = table.stdout.split('\n').filter((line) => /^\S+\s+(POST|PUT|PATCH|DELETE|GET) /.test(line));
+    expect(rows.map((line) => line.split(/\s+/)[0])).toEqual(expected);
     expect(rows.every((line) => line.includes('organizations:write'))).toBe(true);
-    expect(table.stdout).toMatch(/DELETE\s+\/organizations\/\{id\}.*50\/60s per api_key/);
+    expect(table.stdout).toMatch(/organizations\.delete\s+DELETE\s+\/organizations\/\{id\}/);
+  });
+
+  it('fits a 100-column terminal, and finds an endpoint by its SDK method', async () => {
+    const table = await bollard('catalog', { COLUMNS: '100' });
+    const lines = table.stdout.split('\n');
+    expect(lines.length).toBeGreaterThan(250);
+    expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(100);
+    const shown = await bollard('catalog', 'show', 'userManagement.createUser');
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/^POST \/user_management\/users\n/);
+    expect(shown.stdout).toMatch(/id:\s+users\.create/);
   });
 
   it('shows DELETE /organizations/{id} by template and by concrete path', async () => {

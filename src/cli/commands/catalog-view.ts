@@ -15,7 +15,7 @@ import {
   PERMISSIONS,
   suggestName,
 } from '../../catalog/index.js';
-import { renderTable } from '../table.js';
+import { renderTable, terminalWidth } from '../table.js';
 
 export class UsageError extends Error {}
 
@@ -44,22 +44,24 @@ function toFilter(options: ListOptions): EndpointFilter {
   return { ...options, method, access: options.access as Access | undefined };
 }
 
-function rateLimitText(endpoint: CatalogEndpoint): string {
-  return endpoint.rateLimits.length === 0
-    ? 'standard'
-    : endpoint.rateLimits.map((rule) => `${rule.limit}/${rule.windowSeconds}s per ${rule.scope}`).join('; ');
-}
-
 export function listEndpoints(options: ListOptions): void {
   const rows = filterEndpoints(toFilter(options));
   if (options.json) {
     console.log(JSON.stringify(rows, null, 2));
     return;
   }
-  const table = rows.map((e) => [e.method, e.path, e.area, e.access, e.permission, rateLimitText(e)]);
-  console.log(renderTable(['METHOD', 'PATH', 'AREA', 'ACCESS', 'PERMISSION', 'RATE LIMIT'], table));
+  const table = rows.map((e) => [e.id, e.method, e.path, e.permission]);
+  const width = terminalWidth();
+  // Long ids are cut first, then paths: `bollard catalog show ID` has every detail, rate limits included.
+  const shrink = [
+    { column: 0, floor: 30 },
+    { column: 2, floor: 24 },
+    { column: 3, floor: 16 },
+  ];
+  const fit = width ? { width, shrink } : undefined;
+  console.log(renderTable(['ID', 'METHOD', 'PATH', 'PERMISSION'], table, fit));
   console.log(
-    `\n${rows.length} endpoint(s). Every endpoint is also held to ${GENERAL_RATE_LIMIT.description}.`,
+    `\n${rows.length} endpoint(s); \`bollard catalog show ID\` for rate limits, events and more.\nEvery endpoint is also held to ${GENERAL_RATE_LIMIT.description}.`,
   );
 }
 
@@ -67,6 +69,13 @@ export function listEndpoints(options: ListOptions): void {
 function resolveEndpoint(reference: string): CatalogEndpoint {
   const byId = getEndpoint(reference);
   if (byId) return byId;
+  // An SDK method name: `userManagement.createUser`, or `workos.userManagement.createUser` as code says it.
+  const sdkMethod = reference
+    .trim()
+    .replace(/^workos\./, '')
+    .replace(/\(\)$/, '');
+  const bySdk = filterEndpoints({}).find((endpoint) => endpoint.sdkMethods.includes(sdkMethod));
+  if (bySdk) return bySdk;
   const [method = '', target = ''] = reference.trim().split(/\s+/, 2);
   const path = target.split('?')[0] ?? '';
   if (!path.startsWith('/')) throw new UsageError(unknownEndpoint(reference));
@@ -84,7 +93,7 @@ function unknownEndpoint(reference: string): string {
     filterEndpoints({}).map((endpoint) => endpoint.id),
   );
   const hint = suggestion ? ` Did you mean "${suggestion}"?` : '';
-  return `no catalog endpoint "${reference}".${hint} Give an id (organizations.delete) or "METHOD /path".`;
+  return `no catalog endpoint "${reference}".${hint} Give an id (organizations.delete), an SDK method (organizations.deleteOrganization) or "METHOD /path".`;
 }
 
 function yesNo(flag: boolean): string {

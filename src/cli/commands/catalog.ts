@@ -42,7 +42,9 @@ export function registerCatalogCommand(program: Command): void {
     .action(guarded((view, options: ListOptions) => view.listEndpoints(options)));
   catalog
     .command('show <endpoint>')
-    .description('Detail of one endpoint: an id, "METHOD /template" or "METHOD /concrete/path"')
+    .description(
+      'Detail of one endpoint: an id, an SDK method, "METHOD /template" or "METHOD /concrete/path"',
+    )
     .option('--json', 'print JSON')
     .action(
       guarded((view, reference: string, options: { json?: boolean }) =>
