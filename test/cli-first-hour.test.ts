@@ -201,3 +201,25 @@ describe('one shape for grants, policy as code', () => {
     expect(pending.stdout).toContain('no active token (revoked or expired)');
   });
 });
+
+describe('bollard completion', () => {
+  it('completes commands, subcommands and flags in bash from the command tree', async () => {
+    const script = join(dataDir, 'completion.bash');
+    const written = await cli(['completion', 'bash']);
+    expect(written.code).toBe(0);
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(script, written.stdout);
+    const complete = (words: string[]) =>
+      sh(
+        `source ${script}; COMP_WORDS=(${words.join(' ')}); COMP_CWORD=${words.length - 1}; _bollard; echo "\${COMPREPLY[@]}"`,
+      );
+    expect((await complete(['bollard', 'ag'])).stdout.trim()).toBe('agents');
+    expect((await complete(['bollard', 'agents', 'ro'])).stdout.trim()).toBe('rotate');
+    expect((await complete(['bollard', 'policy', 'plan', 'x.yaml', '--ex'])).stdout.trim()).toBe(
+      '--exit-code',
+    );
+    const fish = await cli(['completion', 'fish']);
+    expect(fish.stdout).toContain("complete -c bollard -f -n '__fish_seen_subcommand_from agents' -a create");
+    expect((await cli(['completion', 'tcsh'])).code).toBe(2);
+  });
+});

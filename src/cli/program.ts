@@ -4,6 +4,7 @@ import { withUsageExitCode } from './commands/admin-client.js';
 import { registerAgentsCommand } from './commands/agents.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerCatalogCommand } from './commands/catalog.js';
+import { registerCompletionCommand } from './commands/completion.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerLogsCommand } from './commands/logs.js';
 import { registerPolicyCommand } from './commands/policy.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerPolicyCommand(program);
   registerWebhooksCommand(program);
   registerEmulatorCommand(program);
+  registerCompletionCommand(program);
   return program;
 }
 
