@@ -1,5 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -107,5 +109,115 @@ describe('npm start: demo mode', () => {
     expect(error).toBeInstanceOf(GenericServerException);
     expect((error as GenericServerException).status).toBe(403);
     expect((error as GenericServerException).code).toBe('permission_denied');
+  });
+});
+
+describe('demo mode: webhooks, demo.env and restarts', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'bollard-demo-restart-'));
+  let child: ChildProcess | undefined;
+  afterAll(() => {
+    child?.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** The variables `source .bollard/demo.env` sets, read the way a shell reads them. */
+  async function demoEnv(): Promise<Record<string, string>> {
+    const file = path.join(dataDir, 'demo.env');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const { stdout } = await run('bash', ['-c', `set -a; source ${file}; env`]);
+    return Object.fromEntries(
+      stdout
+        .split('\n')
+        .filter((line) => /^(BOLLARD_|[A-Z_]+_TOKEN=)/.test(line))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+  }
+
+  async function admin(env: Record<string, string>, method: string, route: string, body?: unknown) {
+    const response = await fetch(`${env.BOLLARD_ADMIN_URL}/api/v1${route}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${env.BOLLARD_ADMIN_TOKEN}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return (await response.json()) as Record<string, unknown> & { data: Record<string, unknown>[] };
+  }
+
+  it('the emulator delivers its events to Bollard, which relays them to a subscribed agent', async () => {
+    ({ child } = await startDemo(dataDir));
+    const env = await demoEnv();
+    expect(Object.keys(env).sort()).toEqual([
+      'AUDITOR_TOKEN',
+      'BOLLARD_ADMIN_TOKEN',
+      'BOLLARD_ADMIN_URL',
+      'BOLLARD_URL',
+      'PROVISIONER_TOKEN',
+      'SUPPORT_BOT_TOKEN',
+    ]);
+    const received: { headers: IncomingHttpHeaders; body: string }[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += String(chunk);
+      });
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (receiver.address() as AddressInfo).port;
+      const subscription = await admin(env, 'POST', '/webhooks/subscriptions', {
+        agent: 'support-bot',
+        url: `http://127.0.0.1:${port}/hooks`,
+        events: ['user.created'],
+      });
+      expect(subscription.secret).toMatch(/^whsec_/);
+      const url = new URL(env.BOLLARD_URL!);
+      const provisioner = new WorkOS(env.PROVISIONER_TOKEN!, {
+        apiHostname: url.hostname,
+        port: Number(url.port),
+        https: false,
+      });
+      const user = await provisioner.userManagement.createUser({ email: 'hooked@acme.test' });
+      for (let i = 0; i < 100 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(received).toHaveLength(1);
+      const event = JSON.parse(received[0]!.body) as { event: string; data: { id: string } };
+      expect(event.event).toBe('user.created');
+      expect(event.data.id).toBe(user.id);
+      expect(received[0]!.headers['workos-signature']).toMatch(/^t=\d+, v1=[0-9a-f]{64}/);
+    } finally {
+      receiver.close();
+    }
+  });
+
+  it('a restart starts both sides fresh, keeps the old state aside, and the banner matches what is stored', async () => {
+    const before = await demoEnv();
+    await new Promise<void>((resolve) => {
+      child!.once('exit', () => resolve());
+      child!.kill('SIGTERM');
+    });
+    let banner: string;
+    ({ child, banner } = await startDemo(dataDir));
+    expect(banner).toMatch(/previous run is kept in \S+previous/);
+    expect(readdirSync(path.join(dataDir, 'previous'))).toHaveLength(1);
+    const env = await demoEnv();
+    expect(env.BOLLARD_ADMIN_TOKEN).not.toBe(before.BOLLARD_ADMIN_TOKEN);
+    const agents = (await admin(env, 'GET', '/agents')).data;
+    expect(agents.map((agent) => agent.name).sort()).toEqual(['auditor', 'provisioner', 'support-bot']);
+    for (const agent of agents) {
+      const line = banner.split('\n').find((l) => l.trim().startsWith(`${agent.name} `))!;
+      expect(line.trim().split(/\s+/).slice(1).join(' ')).toBe((agent.grants as string[]).join(', '));
+    }
+    // The old token is gone with the old state; the new one works, and the new chain verifies.
+    const url = `${env.BOLLARD_URL}/organizations`;
+    const old = await fetch(url, { headers: { authorization: `Bearer ${before.SUPPORT_BOT_TOKEN}` } });
+    expect(old.status).toBe(401);
+    const fresh = await fetch(url, { headers: { authorization: `Bearer ${env.SUPPORT_BOT_TOKEN}` } });
+    expect(fresh.status).toBe(200);
+    expect((await admin(env, 'POST', '/audit/verify')).ok).toBe(true);
   });
 });

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { DemoAgentToken } from './demo.js';
 
 export interface BannerFacts {
@@ -9,6 +10,10 @@ export interface BannerFacts {
   /** Shown only when it was generated at this start. */
   adminToken: string | null;
   demoAgents: DemoAgentToken[];
+  /** Demo mode: the env file with the admin and agent tokens. */
+  demoEnv?: string | null;
+  /** Demo mode: where the previous run's state was moved. */
+  previousState?: string | null;
 }
 
 /** The start-up banner: where things are, and commands that work as printed. */
@@ -26,7 +31,12 @@ export function renderBanner(facts: BannerFacts): string {
     lines.push('', `  Admin token (shown once)   ${facts.adminToken}`);
   }
   if (facts.demoAgents.length > 0) {
-    lines.push('', '  Demo agents (tokens shown once; a restart issues new ones):');
+    if (facts.previousState)
+      lines.push(
+        '',
+        `  Fresh demo state (the emulator starts new too); the previous run is kept in ${facts.previousState}`,
+      );
+    lines.push('', '  Demo agents (as stored; a restart issues new tokens):');
     for (const agent of facts.demoAgents) {
       lines.push(
         `    ${agent.name.padEnd(12)} ${agent.grants.join(', ')}`,
@@ -46,7 +56,15 @@ export function renderBanner(facts: BannerFacts): string {
       '    console.log((await workos.organizations.listOrganizations()).data);',
     );
   }
-  if (facts.adminToken) {
+  if (facts.demoEnv) {
+    lines.push(
+      '',
+      '  Operate it from another terminal (sets BOLLARD_ADMIN_URL, BOLLARD_ADMIN_TOKEN and the agent tokens):',
+      `    source ${displayPath(facts.demoEnv)}`,
+      '    npx bollard agents list',
+      '    npx bollard logs --follow',
+    );
+  } else if (facts.adminToken) {
     lines.push(
       '',
       '  Operate it from another terminal:',
@@ -57,4 +75,10 @@ export function renderBanner(facts: BannerFacts): string {
   }
   lines.push('');
   return lines.join('\n');
+}
+
+/** A path as a person would type it from here: relative when it is under the working directory. */
+function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
 }

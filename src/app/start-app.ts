@@ -4,7 +4,13 @@ import type { BollardConfig } from '../config/index.js';
 import type { RunningEmulator } from '../emulator/index.js';
 import { renderBanner } from './banner.js';
 import { type AppOptions, type BollardApp, createApp, listen } from './create-app.js';
-import { type DemoAgentToken, ensureDemoAgents } from './demo.js';
+import {
+  type DemoAgentToken,
+  demoWebhookSecret,
+  ensureDemoAgents,
+  freshDemoState,
+  writeDemoEnv,
+} from './demo.js';
 import { syncPolicyFile } from './policy-sync.js';
 
 /** A listening Bollard. */
@@ -17,6 +23,8 @@ export interface RunningBollard {
   demoAgents: DemoAgentToken[];
   /** Set when the admin token was generated at this start (print it once). */
   adminToken: string | null;
+  /** Demo mode: the file that `source` turns into the admin URL, admin token and agent tokens. */
+  demoEnv: string | null;
   banner: string;
   close(): Promise<void>;
 }
@@ -25,14 +33,24 @@ export interface RunningBollard {
  * Starts Bollard: in demo mode (no WORKOS_API_KEY) the emulator first, in process, with the demo
  * data; then the store, the proxy and the admin API. Resolves once both ports listen.
  */
-export async function startBollard(config: BollardConfig, options: AppOptions = {}): Promise<RunningBollard> {
-  const demo = !config.workosApiKey && !options.upstream;
+export async function startBollard(given: BollardConfig, options: AppOptions = {}): Promise<RunningBollard> {
+  const demo = !given.workosApiKey && !options.upstream;
+  const dataDir = path.resolve(given.dataDir);
   let emulator: RunningEmulator | null = null;
   let upstream = options.upstream;
+  let previousState: string | null = null;
+  let config = given;
   if (demo) {
     const { startEmulator } = await import('../emulator/index.js');
     emulator = await startEmulator({ port: 0, seed: 'demo', clientId: config.workosClientId });
     upstream = { url: emulator.url, apiKey: emulator.apiKey };
+    // The emulator's data is new at every start: so is the demo's own state (kept aside, not deleted).
+    if (!config.databaseUrl) previousState = await freshDemoState(dataDir);
+    // The emulator signs its webhooks to Bollard's receiver with this secret (wired once the proxy listens).
+    config = Object.freeze({
+      ...config,
+      workosWebhookSecret: config.workosWebhookSecret ?? demoWebhookSecret(),
+    });
   }
   const app = await createApp(config, { ...options, upstream });
   const closing: Array<() => Promise<void>> = [() => app.close()];
@@ -73,6 +91,16 @@ export async function startBollard(config: BollardConfig, options: AppOptions = 
         ? `http://${config.adminHost}:${adminAddress.port}`
         : '';
     const proxyUrl = await listen(app.proxy, config.port, config.host);
+    let demoEnv: string | null = null;
+    if (emulator && config.workosWebhookSecret) {
+      emulator.setWebhookTarget({ url: `${proxyUrl}/webhooks/workos`, secret: config.workosWebhookSecret });
+      demoEnv = await writeDemoEnv(dataDir, {
+        proxyUrl,
+        adminUrl,
+        adminToken: adminToken.generated ?? config.adminToken ?? null,
+        agents: demoAgents,
+      });
+    }
     banner =
       renderBanner({
         proxyUrl,
@@ -84,6 +112,8 @@ export async function startBollard(config: BollardConfig, options: AppOptions = 
           : path.resolve(config.dataDir, 'bollard.db'),
         adminToken: adminToken.generated,
         demoAgents,
+        demoEnv,
+        previousState,
       }) + policyTokens;
     return {
       app,
@@ -93,6 +123,7 @@ export async function startBollard(config: BollardConfig, options: AppOptions = 
       emulator,
       demoAgents,
       adminToken: adminToken.generated,
+      demoEnv,
       banner,
       async close() {
         for (const close of closing) await close().catch(() => undefined);

@@ -14,7 +14,7 @@ import type { WebhookDeliverer, WebhookTarget } from './webhook-delivery.js';
 export function createEmitter(
   getEnv: () => Environment,
   deliverer: WebhookDeliverer,
-  startTarget: WebhookTarget | undefined,
+  startTarget: () => WebhookTarget | undefined,
 ): (event: string, data: JsonObject, organizationId?: string) => void {
   return (event, data, organizationId) => {
     const env = getEnv();
@@ -25,7 +25,7 @@ export function createEmitter(
       organizationId: organizationId ?? orgOf(data),
     });
     const body = JSON.stringify({ id, event, data, created_at: createdAt });
-    for (const target of targetsFor(env.state, event, startTarget))
+    for (const target of targetsFor(env.state, event, startTarget()))
       deliverer.deliver(target, id, event, body);
   };
 }

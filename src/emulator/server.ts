@@ -32,6 +32,11 @@ export interface RunningEmulator {
   readonly faults: FaultInjector;
   /** Webhook delivery attempts so far. */
   readonly webhookAttempts: WebhookDeliverer['attempts'];
+  /**
+   * Sends every event to this endpoint too (as `webhookUrl`/`webhookSecret` at start do), or to none with
+   * undefined: for a host that learns its own receiver's address only after the emulator is up.
+   */
+  setWebhookTarget(target: { url: string; secret: string } | undefined): void;
   /** Clears everything and loads `seed` (default: the start-up seed). */
   reset(seed?: EmulatorOptions['seed']): Promise<void>;
   close(): Promise<void>;
@@ -48,7 +53,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const now = options.now ?? Date.now;
   const random = createRandom(options.deterministic ? 'bollard-emulator' : undefined);
   const deliverer = new WebhookDeliverer();
-  const startTarget =
+  let startTarget =
     options.webhookUrl !== undefined
       ? { url: options.webhookUrl, secret: options.webhookSecret ?? '' }
       : undefined;
@@ -65,7 +70,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     keys: createSigningKeys(newId('sso_oidc_key_pair_')),
     emit: () => {},
   };
-  env.emit = createEmitter(() => env, deliverer, startTarget);
+  env.emit = createEmitter(
+    () => env,
+    deliverer,
+    () => startTarget,
+  );
   const startSeed = options.seed ?? 'demo';
   const pipeline: Pipeline = {
     env,
@@ -101,6 +110,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     requests: pipeline.log,
     faults: pipeline.faults,
     webhookAttempts: deliverer.attempts,
+    setWebhookTarget(target) {
+      startTarget = target;
+    },
     reset,
     close: () => closeServer(server, deliverer),
   };
