@@ -7,6 +7,7 @@
  *   npm run bench -- --quick          smoke run, under a minute, no microbenchmarks
  *   npm run bench                     full run (a few minutes) plus the microbenchmarks
  *   npm run bench -- --soak 300       adds a 5-minute memory soak of Bollard
+ *   npm run bench -- --startup        only the CLI and start-up figures (seconds, no load runs)
  *   BENCH_CPU_PROF=bollard npm run bench -- --quick   writes a .cpuprofile of Bollard to bench/profiles/
  *
  * Figures are reported, never judged: nothing here fails on a timing.
@@ -20,6 +21,7 @@ import { runLoad } from './lib/load.js';
 import { describeMachine, machineLine } from './lib/machine.js';
 import { MICROBENCHMARKS, runMicrobenchmarks } from './lib/micro.js';
 import { renderSoak, type SoakFigures, soak } from './lib/soak.js';
+import { measureStartup, renderStartup } from './lib/startup.js';
 import { foldRounds, type Operation, type Round, ratios, type TargetName, toRound } from './lib/summary.js';
 import { checkGoals, renderGoals, renderTable } from './lib/table.js';
 
@@ -31,6 +33,11 @@ const SECONDS = options.quick ? 1 : 4;
 const WARM_UP_SECONDS = options.quick ? 0.3 : 2;
 
 const machine = describeMachine();
+if (process.argv.includes('--startup')) {
+  console.log(`Bollard CLI and start-up figures on ${machineLine(machine)}`);
+  console.log(renderStartup(await measureStartup(5)));
+  process.exit(0);
+}
 console.log(`Bollard benchmark (${options.quick ? 'quick' : 'full'}) on ${machineLine(machine)}`);
 
 const upstream = await startBenchChild('upstream', 'upstream.ts', []);
@@ -127,6 +134,10 @@ try {
     console.log(renderSoak(soakFigures));
   }
 
+  console.log('\nCLI and start-up (fresh processes, compiled build):');
+  const startup = await measureStartup(options.quick ? 3 : 5);
+  console.log(renderStartup(startup));
+
   const micro = options.micro ? runMicrobenchmarks() : [];
   if (!options.micro)
     console.log(
@@ -146,6 +157,7 @@ try {
       ratios: compared,
       goals,
       soak: soakFigures,
+      startup,
       micro,
       rounds,
     };
