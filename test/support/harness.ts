@@ -15,6 +15,7 @@ export interface EmulatorLogEntry {
   method: string;
   path: string;
   query: Record<string, unknown> | string;
+  rawQuery: string;
   status: number;
   headers: Record<string, string>;
   body: unknown;
