@@ -41,6 +41,10 @@ interface Call {
   secretInBody?: boolean;
   /** Sent form-encoded (`/sso/token` in the Node and Go SDKs). */
   form?: boolean;
+  /** Headers this call adds to the dialect's. */
+  headers?: Record<string, string>;
+  /** The paging parameters come before the filters (Python's directory listings). */
+  pagingFirst?: boolean;
   /** The SDK's method and the file it lives in. */
   source: string;
 }
@@ -53,7 +57,7 @@ interface Dialect {
   headers(method: string, hasBody: boolean, form: boolean): Record<string, string>;
   /** Sends `Authorization: Bearer` on a call whose body carries `client_secret`. */
   bearerWithClientSecret: boolean | ((call: Call) => boolean);
-  query(params: Params, list: boolean): string;
+  query(params: Params, list: boolean, pagingFirst: boolean): string;
   json(body: Record<string, unknown>): string;
   form(body: Record<string, unknown>): string;
   /** Body bytes of a POST/PUT/DELETE without fields. */
@@ -128,20 +132,15 @@ const PYTHON: Dialect = {
   }),
   bearerWithClientSecret: false,
   // urlencode(doseq=True): a list becomes repeated keys; None dropped; RESPONSE_LIMIT = 10.
-  query: (params, list) =>
-    pairs(
-      [
-        ...params,
-        ...(list
-          ? ([
-              ['limit', '10'],
-              ['order', 'desc'],
-            ] as Params)
-          : []),
-      ],
-      (n) => n,
-      PY_SAFE,
-    ).join('&'),
+  query: (params, list, pagingFirst) => {
+    const paging: Params = list
+      ? [
+          ['limit', '10'],
+          ['order', 'desc'],
+        ]
+      : [];
+    return pairs(pagingFirst ? [...paging, ...params] : [...params, ...paging], (n) => n, PY_SAFE).join('&');
+  },
   json: (body) => pythonJson(body),
   form: () => {
     throw new Error('workos-python 4.x sends no forms');
@@ -445,6 +444,32 @@ function organizationCalls(file: string, names: { list: string; get: string; del
   ];
 }
 
+/** `create_organization` with a name only, and `list_users` of a directory, as the snake_case SDKs name them. */
+function createAndListCalls(
+  organizations: string,
+  directorySync: string,
+  options: { pagingFirst: boolean },
+): Call[] {
+  return [
+    {
+      row: 12,
+      method: 'POST',
+      path: '/organizations',
+      body: { name: 'Initech' },
+      source: `${organizations} create_organization`,
+    },
+    {
+      row: 28,
+      method: 'GET',
+      path: '/directory_users',
+      params: [['directory', '{dir}']],
+      list: true,
+      pagingFirst: options.pagingFirst,
+      source: `${directorySync} list_users`,
+    },
+  ];
+}
+
 const SNAKE_CASE_NAMES = {
   list: 'list_organizations',
   get: 'get_organization',
@@ -483,6 +508,7 @@ const PYTHON_CALLS: Call[] = [
     source: 'workos/user_management.py list_users',
   },
   ...organizationCalls('workos/organizations.py', SNAKE_CASE_NAMES),
+  ...createAndListCalls('workos/organizations.py', 'workos/directory_sync.py', { pagingFirst: true }),
 ];
 
 /** workos-go v6.5.0. */
@@ -523,6 +549,20 @@ const GO_CALLS: Call[] = [
     get: 'GetOrganization',
     delete: 'DeleteOrganization',
   }),
+  {
+    row: 12,
+    method: 'POST',
+    path: '/organizations',
+    // Every field without omitempty is sent, zero values included; Idempotency-Key is set even when empty.
+    body: {
+      name: 'Initech',
+      allow_profiles_outside_organization: false,
+      domains: null,
+      domain_data: [{ domain: 'initech.test', state: 'pending' }],
+    },
+    headers: { 'idempotency-key': '' },
+    source: 'pkg/organizations/client.go CreateOrganization',
+  },
 ];
 
 /** workos-ruby v6.2.0. */
@@ -558,6 +598,9 @@ const RUBY_CALLS: Call[] = [
     source: 'lib/workos/sso.rb profile_and_token',
   },
   ...organizationCalls('lib/workos/organizations.rb', SNAKE_CASE_NAMES),
+  ...createAndListCalls('lib/workos/organizations.rb', 'lib/workos/directory_sync.rb', {
+    pagingFirst: false,
+  }),
 ];
 
 /** workos-php 4.29.0. */
@@ -621,7 +664,7 @@ function expand(dialect: Dialect, call: Call): WireShape {
     (typeof dialect.bearerWithClientSecret === 'function'
       ? dialect.bearerWithClientSecret(call)
       : dialect.bearerWithClientSecret);
-  const headers = dialect.headers(call.method, body !== null, call.form ?? false);
+  const headers = { ...dialect.headers(call.method, body !== null, call.form ?? false), ...call.headers };
   if (bearer) headers.authorization = 'Bearer {secret}';
   return {
     provenance: `${dialect.sdk} ${call.source} via ${dialect.client}`,
@@ -629,7 +672,10 @@ function expand(dialect: Dialect, call: Call): WireShape {
     row: call.row,
     method: call.method,
     path: call.path,
-    query: call.params || call.list ? dialect.query(call.params ?? [], call.list ?? false) : '',
+    query:
+      call.params || call.list
+        ? dialect.query(call.params ?? [], call.list ?? false, call.pagingFirst ?? false)
+        : '',
     headers,
     body,
     key: call.secretInBody ? (bearer ? 'both' : 'client_secret') : 'bearer',
