@@ -2,6 +2,7 @@ import type { Context, Environment } from './context.js';
 import { codedError } from './errors.js';
 import type { JsonObject } from './json.js';
 import { readPageParams } from './pagination.js';
+import { readQueryList } from './query-list.js';
 import { json, type Reply } from './reply.js';
 import type { EmulatorState } from './state.js';
 import type { WebhookDeliverer, WebhookTarget } from './webhook-delivery.js';
@@ -51,7 +52,7 @@ function targetsFor(
  * Without `events` WorkOS answers 400 `invalid_events_request`; `list_metadata` has only `after`.
  */
 export function listEvents(ctx: Context): Reply {
-  const names = (ctx.query.get('events') ?? '').split(',').filter(Boolean);
+  const names = readQueryList(ctx.query, 'events');
   if (names.length === 0) {
     throw codedError(
       400,

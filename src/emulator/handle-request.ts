@@ -7,7 +7,7 @@ import type { IdempotencyStore } from './idempotency.js';
 import type { Json } from './json.js';
 import { LIMITS } from './rate-limits.js';
 import { json, type Reply } from './reply.js';
-import { maskHeaders, maskQuery, maskSecrets, type RequestLog } from './request-log.js';
+import { maskHeaders, maskQuery, maskRawQuery, maskSecrets, type RequestLog } from './request-log.js';
 import { type Router, splitPath } from './router.js';
 
 /** What the request pipeline needs besides the environment. */
@@ -158,6 +158,7 @@ function recordRequest(
     method,
     path: url.pathname,
     query: maskQuery(url.searchParams),
+    rawQuery: maskRawQuery(url.search.slice(1)),
     status,
     headers: maskHeaders(req.headers),
     body,

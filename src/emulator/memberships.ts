@@ -1,6 +1,7 @@
 import { type Context, type Environment, isoNow, param, timestamps } from './context.js';
 import { codedError, type FieldError, throwIfInvalid } from './errors.js';
 import { listEnvelope, paginate, readPageParams } from './pagination.js';
+import { readQueryList } from './query-list.js';
 import { empty, json, type Reply } from './reply.js';
 import type { Router } from './router.js';
 import type { Row } from './state.js';
@@ -59,7 +60,7 @@ function list(ctx: Context): Reply {
   const page = readPageParams(query);
   const userId = query.get('user_id');
   const orgId = query.get('organization_id');
-  const statuses = (query.get('statuses') ?? '').split(',').filter(Boolean);
+  const statuses = readQueryList(query, 'statuses');
   const rows = env.state.memberships.filter(
     (m) =>
       (!userId || m.user_id === userId) &&

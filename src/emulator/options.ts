@@ -17,7 +17,7 @@ export interface EmulatorOptions {
   webhookSecret?: string;
   /** Enforce WorkOS's rate limits (default true, as production). */
   rateLimits?: boolean;
-  /** Seeded ids, codes and secrets: two runs with the same calls and clock return the same values. */
+  /** Seeded ids, codes and secrets: two runs with the same calls and clock return the same values (a reset starts the sequence again). */
   deterministic?: boolean;
   /** The emulator clock in ms since the epoch (expiry, `created_at`, rate-limit windows). Default Date.now. */
   now?: () => number;

@@ -3,6 +3,7 @@ import { createDomain, domainsOf } from './domains.js';
 import { codedError, type FieldError, throwIfInvalid, WorkOSError } from './errors.js';
 import type { Json, JsonObject } from './json.js';
 import { listEnvelope, paginate, readPageParams } from './pagination.js';
+import { readQueryList } from './query-list.js';
 import { LIMITS } from './rate-limits.js';
 import { json, type Reply, text } from './reply.js';
 import type { Router } from './router.js';
@@ -110,10 +111,7 @@ function getByExternalId(ctx: Context): Reply {
 
 function list(ctx: Context): Reply {
   const page = readPageParams(ctx.query);
-  const wanted = (ctx.query.get('domains') ?? '')
-    .split(',')
-    .filter(Boolean)
-    .map((d) => d.toLowerCase());
+  const wanted = readQueryList(ctx.query, 'domains').map((d) => d.toLowerCase());
   const search = (ctx.query.get('search') ?? '').toLowerCase();
   const rows = ctx.env.state.organizations.filter((org) => {
     const domains = domainsOf(ctx.env, org.id).map((d) => String(d.domain));

@@ -3,13 +3,18 @@ import { createHash, randomBytes } from 'node:crypto';
 /** Where every id, code and secret gets its randomness; seeded in deterministic mode. */
 export interface RandomSource {
   bytes(count: number): Buffer;
+  /** Seeded sources start their stream again, so a reset emulator mints the same ids as the last time. */
+  restart(): void;
 }
 
 /** Real randomness, or a SHA-256 counter stream when `seed` is given (same seed → same ids and codes). */
 export function createRandom(seed?: string): RandomSource {
-  if (seed === undefined) return { bytes: (count) => randomBytes(count) };
+  if (seed === undefined) return { bytes: (count) => randomBytes(count), restart: () => {} };
   let counter = 0;
   return {
+    restart() {
+      counter = 0;
+    },
     bytes(count) {
       const out = Buffer.alloc(count);
       let filled = 0;

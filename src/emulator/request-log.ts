@@ -5,7 +5,9 @@ export interface LoggedRequest {
   time: string;
   method: string;
   path: string;
-  query: Record<string, string>;
+  query: Record<string, string | string[]>;
+  /** The query string as received, encoding intact (`a[]=1`, `a%5B0%5D=1`, `a=1%2C2`), secret values masked. */
+  rawQuery: string;
   status: number;
   headers: Record<string, string>;
   body: Json;
@@ -81,9 +83,24 @@ export function maskSecrets(value: Json): Json {
   return value;
 }
 
-/** Query parameters as an object, secret ones masked. */
-export function maskQuery(query: URLSearchParams): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of query) out[key] = SECRET_FIELDS.has(key) ? MASK : value;
+/** Query parameters as an object, secret ones masked; a repeated key (`a=1&a=2`) keeps every value, in order. */
+export function maskQuery(query: URLSearchParams): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [key, raw] of query) {
+    const value = SECRET_FIELDS.has(key) ? MASK : raw;
+    const seen = out[key];
+    out[key] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
+  }
   return out;
+}
+
+/** The query string (without `?`) with its encoding intact, the values of secret keys masked. */
+export function maskRawQuery(search: string): string {
+  return search
+    .split('&')
+    .map((pair) => {
+      const key = new URLSearchParams(pair).keys().next().value;
+      return key !== undefined && SECRET_FIELDS.has(key) ? `${pair.split('=')[0]}=${MASK}` : pair;
+    })
+    .join('&');
 }

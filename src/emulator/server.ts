@@ -87,6 +87,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
   const reset = async (seed: EmulatorOptions['seed'] = startSeed) => {
     env.state = new EmulatorState();
+    random.restart();
     env.limiter.reset();
     pipeline.idempotency.clear();
     pipeline.faults.clear();

@@ -9,7 +9,10 @@ export type AuthFailure =
   | 'malformed_token'
   | 'unknown_token'
   | 'revoked_token'
-  | 'expired_token';
+  | 'expired_token'
+  | 'workos_key'
+  | 'ambiguous_token'
+  | 'pkce_without_token';
 
 export type AuthResult =
   | { ok: true; credential: Credential }
@@ -22,14 +25,26 @@ const MESSAGES: Record<AuthFailure, string> = {
   unknown_token: 'The Bollard agent token is not known.',
   revoked_token: 'The Bollard agent token has been revoked.',
   expired_token: 'The Bollard agent token has expired.',
+  workos_key:
+    'That is a WorkOS API key, not a Bollard agent token. Agents use Bollard tokens (bol_…) as their API key; the WorkOS key stays with Bollard. The request was not forwarded.',
+  ambiguous_token:
+    "Two different credentials: the bearer token and the body's client_secret differ. Send the Bollard agent token in one place, or the same token in both.",
+  pkce_without_token:
+    "A PKCE code exchange without a Bollard agent token. Bollard forwards only calls it can attribute to an agent: give the SDK the agent's Bollard token as its API key (it then sends it as the bearer or as client_secret). Public clients with no secret call WorkOS directly.",
 };
 
 function fail(failure: AuthFailure): AuthResult {
+  const code = failure === 'ambiguous_token' ? 'invalid_request' : 'unauthorized';
   return {
     ok: false,
     failure,
-    error: new BollardError('unauthorized', MESSAGES[failure], { reason: failure }),
+    error: new BollardError(code, MESSAGES[failure], { reason: failure }),
   };
+}
+
+/** WorkOS secret keys (`sk_test_…`, `sk_live_…`): never an agent's credential. */
+function isWorkosKey(value: string): boolean {
+  return value.startsWith('sk_');
 }
 
 /** The token from `Authorization: Bearer …`, or null. */
@@ -43,17 +58,42 @@ export function bearerToken(headers: IncomingHttpHeaders): string | null {
 }
 
 /**
- * Authenticates an agent from its bearer token. A malformed token or a bad checksum is refused
- * without a store lookup. Token-level revocation and rotation expiry are checked here; agent-level
- * state (disabled, expired agent) is the policy's to decide.
+ * The agent token a call presents. Normally the bearer; on the endpoints whose body carries
+ * `client_secret` (`body` given), that field too: the Python 4.x, Go, Ruby and PHP 4.x SDKs send the
+ * API key only there, with no Authorization header, as WorkOS's own reference request does. A bearer
+ * and a different body value are ambiguous; a WorkOS key in either place is refused outright. With no
+ * token anywhere, a body with `code_verifier` is a public-client PKCE exchange, which Bollard refuses:
+ * it would be a call attributed to no agent (README, "SDKs").
+ */
+export function presentedToken(
+  headers: IncomingHttpHeaders,
+  body?: Record<string, unknown>,
+): { token: string } | { failure: AuthFailure } {
+  const bearer = bearerToken(headers);
+  const secret = typeof body?.client_secret === 'string' && body.client_secret ? body.client_secret : null;
+  if ((bearer !== null && isWorkosKey(bearer)) || (secret !== null && isWorkosKey(secret)))
+    return { failure: 'workos_key' };
+  if (bearer !== null && secret !== null && bearer !== secret) return { failure: 'ambiguous_token' };
+  const token = bearer ?? secret;
+  if (token !== null) return { token };
+  return { failure: body?.code_verifier !== undefined ? 'pkce_without_token' : 'missing_token' };
+}
+
+/**
+ * Authenticates an agent from its token (see `presentedToken`; `body` only on endpoints whose body
+ * carries `client_secret`). A malformed token or a bad checksum is refused without a store lookup.
+ * Token-level revocation and rotation expiry are checked here; agent-level state (disabled, expired
+ * agent) is the policy's to decide.
  */
 export async function authenticate(
   headers: IncomingHttpHeaders,
   cache: CredentialCache,
   now: number,
+  body?: Record<string, unknown>,
 ): Promise<AuthResult> {
-  const token = bearerToken(headers);
-  if (token === null) return fail('missing_token');
+  const presented = presentedToken(headers, body);
+  if ('failure' in presented) return fail(presented.failure);
+  const { token } = presented;
   if (!isWellFormedAgentToken(token)) return fail('malformed_token');
   const credential = await cache.lookup(hashToken(token)).catch((error: unknown) => {
     // The store is down: nothing can be checked or recorded, so nothing may pass (fail closed).

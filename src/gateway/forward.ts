@@ -49,7 +49,8 @@ export function upstreamRequestHeaders(
     out[name] = value;
   }
   if (authorization !== null) out.authorization = authorization;
-  if (bodyLength > 0) out['content-length'] = String(bodyLength);
+  // An explicit `Content-Length: 0` (a bodiless POST or DELETE) goes on as sent.
+  if (bodyLength > 0 || incoming['content-length'] !== undefined) out['content-length'] = String(bodyLength);
   return out;
 }
 

@@ -13,7 +13,7 @@ import type { CredentialCache } from './credential-cache.js';
 import type { UpstreamOptions } from './forward.js';
 import { checkLimits } from './limits.js';
 import { type Matcher, type NormalizedRequest, normalize } from './normalize.js';
-import { parseBody } from './parse-body.js';
+import { type ParsedBody, parseBody } from './parse-body.js';
 import { readBody } from './read-body.js';
 import { relay } from './relay.js';
 import { asBollardError, REQUEST_ID_HEADER, sendError } from './respond.js';
@@ -102,8 +102,10 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
   }
 
   const endpoint = facts.endpoint;
+  // Where the body may carry the agent's token (`client_secret`), it is read before authenticating.
+  const early = endpoint && carriesClientSecret(endpoint) ? await readCallBody(deps, facts, endpoint) : null;
   if (!endpoint?.anonymous) {
-    const auth = await authenticate(req.headers, deps.credentials, deps.now());
+    const auth = await authenticate(req.headers, deps.credentials, deps.now(), early?.body.value);
     if (!auth.ok) return deny(deps, facts, res, auth.error, auth.failure, `auth:${auth.failure}`);
     facts.agent = auth.credential.agent;
   }
@@ -139,14 +141,9 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
       decision.rule,
     );
 
-  const raw = await readBody(req, deps.bodyLimitBytes).catch((error: unknown) => {
-    throw asBollardError(error);
-  });
-  const body = parseBody(raw, req.headers['content-type']);
-  facts.body = body.value;
-  if (raw.length > 0) facts.details.body = deps.summarizeBody(body.value, endpoint.requestSecrets);
+  const { raw, body } = early ?? (await readCallBody(deps, facts, endpoint));
   // Where Bollard must put the key into the body, it must understand the body: a JSON object or a form.
-  if (raw.length > 0 && !body.value && endpoint.requestSecrets.includes('client_secret')) {
+  if (raw.length > 0 && !body.value && carriesClientSecret(endpoint)) {
     const error = new BollardError('invalid_request', 'The body must be a JSON object or a form.', {
       reason: 'malformed_body',
     });
@@ -192,6 +189,25 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
     onSend: limits?.sent,
     signal,
   });
+}
+
+function carriesClientSecret(endpoint: CatalogEndpoint): boolean {
+  return endpoint.requestSecrets.includes('client_secret');
+}
+
+/** Reads and parses the body (bounded), keeping its parsed fields and redacted summary in the facts. */
+async function readCallBody(
+  deps: GatewayDeps,
+  facts: CallFacts,
+  endpoint: CatalogEndpoint,
+): Promise<{ raw: Buffer; body: ParsedBody }> {
+  const raw = await readBody(facts.req, deps.bodyLimitBytes).catch((error: unknown) => {
+    throw asBollardError(error);
+  });
+  const body = parseBody(raw, facts.req.headers['content-type']);
+  facts.body = body.value;
+  if (raw.length > 0) facts.details.body = deps.summarizeBody(body.value, endpoint.requestSecrets);
+  return { raw, body };
 }
 
 function denialError(decision: Decision, agent: AgentRecord | null, endpoint: CatalogEndpoint): BollardError {

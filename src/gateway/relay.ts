@@ -166,13 +166,16 @@ function recordOutcome(deps: RelayDeps, call: RelayCall, result: Parameters<type
 }
 
 /**
- * The Authorization to send upstream. Keyed endpoints get the WorkOS key. Keyless ones (JWKS, browser
- * redirects, `/sso/profile` with an end user's access token) keep the caller's own bearer — unless it
- * is a Bollard token, which never leaves Bollard.
+ * The Authorization to send upstream. Keyed endpoints get the WorkOS key where the agent put its
+ * token. Keyless ones (JWKS, browser redirects, `/sso/profile` with an end user's access token) keep
+ * the caller's own bearer — unless it is a Bollard token, which never leaves Bollard.
  */
 function authorizationFor(endpoint: CatalogEndpoint, req: IncomingMessage, apiKey: string): string | null {
-  if (!endpoint.anonymous) return `Bearer ${apiKey}`;
   const token = bearerToken(req.headers);
+  // An agent that presented its token only as the body's client_secret gets the key only there,
+  // as the SDK would have sent it to WorkOS.
+  if (!endpoint.anonymous)
+    return token === null && endpoint.requestSecrets.includes('client_secret') ? null : `Bearer ${apiKey}`;
   if (token === null || token.startsWith('bol_')) return null;
   return req.headers.authorization ?? null;
 }

@@ -14,6 +14,8 @@ export function sendError(res: ServerResponse, requestId: string, error: Bollard
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
     [REQUEST_ID_HEADER]: requestId,
+    // WorkOS's own header, which the SDKs read into their exceptions (the Node SDK's `requestID`).
+    'x-request-id': requestId,
     'cache-control': 'no-store',
   };
   const retryAfter = error.fields.retry_after;

@@ -7,7 +7,7 @@ import pino from 'pino';
 import { type AppOptions, type BollardApp, createApp, listen } from '../../src/app/create-app.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
+import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
 
 /** One request the emulator received, as its control API reports it. */
 export interface EmulatorLogEntry {
@@ -15,6 +15,7 @@ export interface EmulatorLogEntry {
   method: string;
   path: string;
   query: Record<string, unknown> | string;
+  rawQuery: string;
   status: number;
   headers: Record<string, string>;
   body: unknown;
@@ -42,7 +43,12 @@ export interface Harness {
  * The WorkOS key is random per harness so a scan for it cannot be fooled by a constant.
  */
 export async function startHarness(
-  options: { config?: Partial<ConfigInput>; app?: AppOptions; emulatorRateLimits?: boolean } = {},
+  options: {
+    config?: Partial<ConfigInput>;
+    app?: AppOptions;
+    emulatorRateLimits?: boolean;
+    emulator?: Pick<EmulatorOptions, 'deterministic' | 'now'>;
+  } = {},
 ): Promise<Harness> {
   const apiKey = `sk_test_${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
   const emulator = await startEmulator({
@@ -50,6 +56,7 @@ export async function startHarness(
     seed: 'demo',
     apiKey,
     rateLimits: options.emulatorRateLimits ?? false,
+    ...options.emulator,
   });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bollard-test-'));
   const lines: string[] = [];
