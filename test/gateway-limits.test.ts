@@ -88,13 +88,11 @@ describe('rate limits: Bollard shapes traffic so WorkOS never has to say 429', (
     for (let i = 0; i < 3; i++) failing.push(await get(h, token, '/organizations'));
     expect(failing.map((r) => r.status)).toEqual([503, 503, 503]);
     expect(failing[0]!.headers.get('retry-after')).toBeTruthy(); // WorkOS's 503 passed back with a Retry-After
-    const started = Date.now();
     const fast = await get(h, token, '/organizations');
     expect(fast.status).toBe(503);
     expect(JSON.parse(fast.body)).toMatchObject({ code: 'upstream_unavailable', reason: 'circuit_open' });
     expect(Number(fast.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect(Date.now() - started).toBeLessThan(500);
-    expect(await h.emulatorRequests()).toHaveLength(3); // the open circuit sent nothing more
+    expect(await h.emulatorRequests()).toHaveLength(3); // the open circuit answered alone: nothing more sent
     await new Promise((resolve) => setTimeout(resolve, 700));
     const recovered = await get(h, token, '/organizations');
     expect(recovered.status).toBe(200);
