@@ -93,6 +93,25 @@ describe('the CLI says what to do when it is pointed at the wrong place', () => 
     expect(status.code).toBe(2);
   });
 
+  it('validation errors name the flag or argument, never an admin-API path', async () => {
+    const env = { BOLLARD_ADMIN_URL: bollard.adminUrl, BOLLARD_ADMIN_TOKEN: adminToken };
+    const grants = await cli(
+      ['agents', 'create', 'typo-bot', '--grant', 'organisation:read,users:admin'],
+      env,
+    );
+    expect(grants.code).toBe(1);
+    expect(grants.stderr).toContain("--grant: unknown area 'organisation' — did you mean 'organizations'?");
+    expect(grants.stderr).toContain("--grant: unknown access level 'admin' in 'users:admin'");
+    const name = await cli(['agents', 'create', 'Bad Name', '--grant', 'users:read'], env);
+    expect(name.stderr).toMatch(/^error: NAME: lowercase letters/m);
+    const url = await cli(
+      ['webhooks', 'subscribe', 'support-bot', 'not-a-url', '--events', 'user.created'],
+      env,
+    );
+    expect(url.stderr).toMatch(/^error: URL: /m);
+    for (const run of [grants, name, url]) expect(run.stderr).not.toMatch(/body\.|grants\[\d\]/);
+  });
+
   it('with --json, a failure is a JSON document on stdout too', async () => {
     const run = await cli(['agents', 'show', 'no-such-agent', '--json'], {
       BOLLARD_ADMIN_URL: bollard.adminUrl,

@@ -125,23 +125,47 @@ export class AdminClient {
   }
 
   private async errorOf(response: Response): Promise<CliError> {
-    const envelope = (await response.json().catch(() => ({}))) as ErrorEnvelope;
-    // The proxy answers every request with this header; the admin API never does.
-    if (response.headers.has('x-bollard-request-id')) {
-      return new CliError(`${this.baseUrl} is Bollard's proxy port (for agents), not its admin API`, [
-        'Point BOLLARD_ADMIN_URL (or --admin-url) at the admin port: 7601 unless `bollard start` was given --admin-port; the start-up banner prints it.',
-      ]);
-    }
-    const message = envelope.message ?? `${response.status} ${response.statusText}`;
-    const details = (envelope.errors ?? []).map((error) => `${error.path}: ${error.message}`);
-    if (envelope.code === 'admin_unauthorized') {
-      details.push(
-        'Check BOLLARD_ADMIN_TOKEN (or --admin-token): it must be the admin token, not an agent token.',
-      );
-    }
-    // The detail lines repeat a validation message; show them instead of it.
-    return new CliError(details.length > 1 || envelope.code !== 'validation_failed' ? message : '', details);
+    return errorFromEnvelope(response, this.baseUrl);
   }
+}
+
+/** Argument and flag names for the admin API's field paths, so errors speak the command line's words. */
+const FIELD_NAMES: Record<string, string> = {
+  grants: '--grant',
+  events: '--events',
+  name: 'NAME',
+  url: 'URL',
+  agent: 'AGENT',
+  expiresIn: '--expires-in',
+  expiresAt: '--expires-in',
+  graceSeconds: '--grace',
+};
+
+/** `body.grants[0]` / `body.grants.0` → `--grant`; `body.name` → `NAME`; `body.someField` → `--some-field`. */
+export function fieldName(path: string): string {
+  const field = path.replace(/^(body|query|params)\./, '').split(/[.[]/)[0] ?? path;
+  return FIELD_NAMES[field] ?? `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+async function errorFromEnvelope(response: Response, baseUrl: string): Promise<CliError> {
+  const envelope = (await response.json().catch(() => ({}))) as ErrorEnvelope;
+  // The proxy answers every request with this header; the admin API never does.
+  if (response.headers.has('x-bollard-request-id')) {
+    return new CliError(`${baseUrl} is Bollard's proxy port (for agents), not its admin API`, [
+      'Point BOLLARD_ADMIN_URL (or --admin-url) at the admin port: 7601 unless `bollard start` was given --admin-port; the start-up banner prints it.',
+    ]);
+  }
+  const details = (envelope.errors ?? []).map((error) => `${fieldName(error.path)}: ${error.message}`);
+  if (envelope.code === 'admin_unauthorized') {
+    details.push(
+      'Check BOLLARD_ADMIN_TOKEN (or --admin-token): it must be the admin token, not an agent token.',
+    );
+  }
+  if (envelope.code === 'validation_failed' && details.length > 0) {
+    // The envelope's message repeats the field problems in the API's words: show them in the CLI's.
+    return new CliError(details.length === 1 ? '' : `${details.length} problems:`, details);
+  }
+  return new CliError(envelope.message ?? `${response.status} ${response.statusText}`, details);
 }
 
 /**
