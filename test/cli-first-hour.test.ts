@@ -201,6 +201,28 @@ describe('one shape for grants, policy as code', () => {
     expect((await cli(['agents', 'delete', 'downgrade-bot', '--yes'], env())).code).toBe(0);
   });
 
+  it('a call with a revoked token is recorded under the agent it belonged to, so logs --agent finds it', async () => {
+    const created = await cli(
+      ['agents', 'create', 'revoked-bot', '--grant', 'organizations:read', '--json'],
+      env(),
+    );
+    const { token } = JSON.parse(created.stdout) as { token: string };
+    expect((await cli(['agents', 'revoke', 'revoked-bot'], env())).code).toBe(0);
+    const refused = await fetch(`${bollard.proxyUrl}/organizations`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(refused.status).toBe(401);
+    const requestId = refused.headers.get('x-bollard-request-id');
+    await vi.waitFor(
+      async () => {
+        const logs = await cli(['logs', '--agent', 'revoked-bot', '--decision', 'deny', '--json'], env());
+        const entries = JSON.parse(logs.stdout) as { requestId: string; reason: string }[];
+        expect(entries.find((entry) => entry.requestId === requestId)?.reason).toBe('revoked_token');
+      },
+      { timeout: 20_000, interval: 200 },
+    );
+  });
+
   it('policy export → plan --exit-code: 0 with nothing pending, 2 after a change; plans name tokenless agents', async () => {
     const file = join(dataDir, 'exported.yaml');
     const exported = await cli(['policy', 'export', '--output', file], env());

@@ -16,7 +16,13 @@ export type AuthFailure =
 
 export type AuthResult =
   | { ok: true; credential: Credential }
-  | { ok: false; failure: AuthFailure; error: BollardError };
+  | {
+      ok: false;
+      failure: AuthFailure;
+      error: BollardError;
+      /** The agent a revoked or expired token belonged to: the refusal is recorded under its name. */
+      agent?: Credential['agent'];
+    };
 
 const MESSAGES: Record<AuthFailure, string> = {
   missing_token:
@@ -33,12 +39,13 @@ const MESSAGES: Record<AuthFailure, string> = {
     "A PKCE code exchange without a Bollard agent token. Bollard forwards only calls it can attribute to an agent: give the SDK the agent's Bollard token as its API key (it then sends it as the bearer or as client_secret). Public clients with no secret call WorkOS directly.",
 };
 
-function fail(failure: AuthFailure): AuthResult {
+function fail(failure: AuthFailure, agent?: Credential['agent']): AuthResult {
   const code = failure === 'ambiguous_token' ? 'invalid_request' : 'unauthorized';
   return {
     ok: false,
     failure,
     error: new BollardError(code, MESSAGES[failure], { reason: failure }),
+    ...(agent ? { agent } : {}),
   };
 }
 
@@ -109,8 +116,8 @@ export async function authenticate(
   });
   if (!credential) return fail('unknown_token');
   if (credential.token.revokedAt !== null && Date.parse(credential.token.revokedAt) <= now)
-    return fail('revoked_token');
+    return fail('revoked_token', credential.agent);
   if (credential.token.expiresAt !== null && Date.parse(credential.token.expiresAt) <= now)
-    return fail('expired_token');
+    return fail('expired_token', credential.agent);
   return { ok: true, credential };
 }

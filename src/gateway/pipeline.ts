@@ -106,7 +106,10 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
   const early = endpoint && carriesClientSecret(endpoint) ? await readCallBody(deps, facts, endpoint) : null;
   if (!endpoint?.anonymous) {
     const auth = await authenticate(req.headers, deps.credentials, deps.now(), early?.body.value);
-    if (!auth.ok) return deny(deps, facts, res, auth.error, auth.failure, `auth:${auth.failure}`);
+    if (!auth.ok) {
+      facts.agent = auth.agent ?? null; // a revoked or expired token still names whose it was
+      return deny(deps, facts, res, auth.error, auth.failure, `auth:${auth.failure}`);
+    }
     facts.agent = auth.credential.agent;
   }
   if (classifyError)
