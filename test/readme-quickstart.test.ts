@@ -16,7 +16,7 @@ const REPO = path.resolve(import.meta.dirname, '..');
 const SECTIONS = ['Try it in 5 minutes', 'Quick start for operators'];
 
 /** The ```sh blocks of one `## ` section of the README, in order. */
-export function shellBlocks(readme: string, heading: string): string[] {
+function shellBlocks(readme: string, heading: string): string[] {
   const start = readme.indexOf(`\n## ${heading}\n`);
   if (start < 0) throw new Error(`README has no "## ${heading}" section`);
   const next = readme.indexOf('\n## ', start + 1);
