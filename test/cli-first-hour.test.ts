@@ -264,3 +264,42 @@ describe('bollard completion', () => {
     expect((await cli(['completion', 'tcsh'])).code).toBe(2);
   });
 });
+
+describe('bollard start --policy FILE: the file manages the agents', () => {
+  let managed: BollardProcess;
+  let managedDir: string;
+  let file: string;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    managedDir = mkdtempSync(join(tmpdir(), 'bollard-managed-'));
+    file = join(managedDir, 'bollard.yaml');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(file, 'version: 1\nagents:\n  - name: managed-bot\n    grants: [users:read]\n');
+    managed = await startBollardProcess({ BOLLARD_DATA_DIR: managedDir }, ['--policy', file]);
+    const token = managed.output().match(/Admin token \(shown once\)\s+(\S+)/)![1]!;
+    env = { BOLLARD_ADMIN_URL: managed.adminUrl, BOLLARD_ADMIN_TOKEN: token };
+  });
+
+  afterAll(async () => {
+    await managed?.stop();
+    rmSync(managedDir, { recursive: true, force: true });
+  });
+
+  it('refuses agent changes outside the file, naming the file; token rotation stays possible', async () => {
+    const create = await cli(['agents', 'create', 'side-bot', '--grant', 'users:read'], env);
+    expect(create.code).toBe(1);
+    expect(create.stderr).toContain(`managed by the policy file ${file}`);
+    const update = await cli(['agents', 'update', 'managed-bot', '--add-grant', 'sso:read'], env);
+    expect(update.code).toBe(1);
+    expect(update.stderr).toContain(`managed by the policy file ${file}`);
+    const remove = await cli(['agents', 'delete', 'managed-bot', '--yes'], env);
+    expect(remove.code).toBe(1);
+    const rotate = await cli(['agents', 'rotate', 'managed-bot', '--json'], env);
+    expect(rotate.code).toBe(0);
+    const list = await cli(['agents', 'list', '--json'], env);
+    expect(
+      (JSON.parse(list.stdout) as { name: string; grants: string[] }[]).map((a) => [a.name, a.grants]),
+    ).toEqual([['managed-bot', ['users:read']]]);
+  });
+});

@@ -137,8 +137,31 @@ export function createAgentService(store: Store, options: AgentServiceOptions) {
     });
   }
 
+  /** The policy file that owns the agents (`bollard start --policy`), or null when people manage them. */
+  let managedBy: string | null = null;
+
+  /**
+   * With a policy file in charge, agents change only through it: an admin's create, update, delete or
+   * policy apply would be undone (or silently kept) at the file's next apply. Tokens (rotate, revoke) are
+   * not in the file and stay the operator's, so incident response is never blocked.
+   */
+  function assertNotManaged(actor: Actor, what: string): void {
+    if (!managedBy || actor.kind !== 'admin') return;
+    throw new BollardError(
+      'conflict',
+      `${what}: agents are managed by the policy file ${managedBy} (bollard start --policy). Change the file; it is applied when saved.`,
+      { managed_by: managedBy },
+    );
+  }
+
   return {
+    /** Hands agent changes to a policy file (null: back to the admin API). */
+    setManagedBy(file: string | null): void {
+      managedBy = file;
+    },
+
     async create(input: AgentInput, actor: Actor): Promise<{ agent: AgentView; token: string }> {
+      assertNotManaged(actor, `cannot create agent '${input.name}'`);
       assertValidInput(input, areaNames);
       if (await store.getAgentByName(input.name)) {
         throw new BollardError('conflict', `an agent named '${input.name}' already exists`);
@@ -163,6 +186,7 @@ export function createAgentService(store: Store, options: AgentServiceOptions) {
       const after: AgentRecord = { ...before, ...mergeFields(before, patch), updatedAt: now().toISOString() };
       const changed = changedFields(before, after);
       if (changed.length === 0) return view(before);
+      assertNotManaged(actor, `cannot change agent '${before.name}'`);
       await commit(
         [{ op: 'putAgent', agent: after }],
         [draft('agent.updated', actor, before, after, { changed })],
@@ -195,6 +219,7 @@ export function createAgentService(store: Store, options: AgentServiceOptions) {
 
     async delete(idOrName: string, actor: Actor): Promise<void> {
       const agent = await find(idOrName);
+      assertNotManaged(actor, `cannot delete agent '${agent.name}'`);
       await commit([{ op: 'deleteAgent', agentId: agent.id }], [draft('agent.deleted', actor, agent, null)]);
     },
 
@@ -214,6 +239,7 @@ export function createAgentService(store: Store, options: AgentServiceOptions) {
 
     /** Applies a policy in ONE transaction: every agent changes, or none does. */
     async applyPolicy(policy: DesiredPolicy, actor: Actor): Promise<AppliedPolicy> {
+      assertNotManaged(actor, 'cannot apply a policy through the admin API');
       const plan = await this.planPolicy(policy);
       const at = now();
       const ops: StoreOp[] = [];

@@ -34,7 +34,8 @@ export async function syncPolicyFile(
     }
   };
   await apply(first.policy);
-  return watchPolicyFile(
+  agents.setManagedBy(file);
+  const stop = watchPolicyFile(
     file,
     (policy) =>
       apply(policy).catch((error: unknown) =>
@@ -46,4 +47,8 @@ export async function syncPolicyFile(
         'policy file refused; the running policy stays',
       ),
   );
+  return () => {
+    agents.setManagedBy(null);
+    stop();
+  };
 }
