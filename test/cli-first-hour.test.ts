@@ -303,3 +303,28 @@ describe('bollard start --policy FILE: the file manages the agents', () => {
     ).toEqual([['managed-bot', ['users:read']]]);
   });
 });
+
+describe('logs --follow lines', () => {
+  it('line up under their header, however long the cells', async () => {
+    const { followLine } = await import('../src/cli/commands/logs.js');
+    const header = followLine(['TIME', 'AGENT', 'DECISION', 'STATUS', 'METHOD', 'PATH', 'WHY']);
+    const row = followLine([
+      '2026-12-02T05:00:00.000Z',
+      'a-very-long-agent-name-indeed',
+      'deny',
+      '403',
+      'DELETE',
+      '/organizations/org_01HXYZ',
+      'missing_permission organizations:write',
+    ]);
+    for (const [column, value] of [
+      ['AGENT', 'a-very-long'],
+      ['DECISION', 'deny'],
+      ['STATUS', '403'],
+      ['METHOD', 'DELETE'],
+      ['PATH', '/organizations/'],
+      ['WHY', 'missing_permission'],
+    ] as const)
+      expect(row.indexOf(value), column).toBe(header.indexOf(column));
+  });
+});

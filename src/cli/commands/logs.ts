@@ -27,6 +27,20 @@ interface LogsOptions {
 }
 
 const HEADERS = ['TIME', 'AGENT', 'DECISION', 'STATUS', 'METHOD', 'PATH', 'WHY'];
+/** Column widths for `--follow`, where rows arrive one at a time and cannot be measured together. */
+const FOLLOW_WIDTHS = [24, 16, 8, 6, 6, 40];
+
+/** One line of a followed log, padded to FOLLOW_WIDTHS so the header and every row line up. */
+export function followLine(cells: readonly string[]): string {
+  return cells
+    .map((cell, column) => {
+      const width = FOLLOW_WIDTHS[column];
+      if (width === undefined) return cell;
+      return (cell.length > width ? `${cell.slice(0, width - 1)}…` : cell).padEnd(width);
+    })
+    .join('  ')
+    .trimEnd();
+}
 
 /** One line per entry: a call shows its endpoint and reason, an admin change its action. */
 export function entryRow(entry: AuditEntry): string[] {
@@ -139,10 +153,10 @@ async function follow(command: Command, options: LogsOptions): Promise<void> {
   if (!response.body) throw new CliError('the admin API sent no event stream');
   // Once the headers are here the server has fixed its starting point: every later entry will show.
   console.error(`Following the audit log at ${clientFor(command).baseUrl} (Ctrl-C stops)…`);
-  if (!options.json) console.log(renderTable(HEADERS, []));
+  if (!options.json) console.log(followLine(HEADERS));
   await readEvents(response.body, (data) => {
     const entry = JSON.parse(data) as AuditEntry;
-    console.log(options.json ? JSON.stringify(entry) : entryRow(entry).join('  '));
+    console.log(options.json ? JSON.stringify(entry) : followLine(entryRow(entry)));
   });
 }
 
