@@ -328,3 +328,27 @@ describe('logs --follow lines', () => {
       expect(row.indexOf(value), column).toBe(header.indexOf(column));
   });
 });
+
+describe('--help', () => {
+  it('every command that runs something shows at least one example', async () => {
+    const { buildProgram } = await import('../src/cli/program.js');
+    const missing: string[] = [];
+    const walk = (command: import('commander').Command, path: string[]): void => {
+      for (const sub of command.commands) {
+        const here = [...path, sub.name()];
+        let text = '';
+        sub.configureOutput({
+          writeOut: (chunk) => {
+            text += chunk;
+          },
+          writeErr: () => undefined,
+        });
+        sub.outputHelp();
+        if (sub.commands.length === 0 && !/Examples?:/.test(text)) missing.push(here.join(' '));
+        walk(sub, here);
+      }
+    };
+    walk(buildProgram(), []);
+    expect(missing).toEqual([]);
+  });
+});

@@ -39,6 +39,14 @@ export function registerCatalogCommand(program: Command): void {
     .option('--permission <permission>', 'only endpoints requiring exactly this permission (AREA:read|write)')
     .option('--search <text>', 'text in the path or summary')
     .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  bollard catalog --area organizations --access write
+  bollard catalog --method DELETE --search user
+  bollard catalog --permission vault:read --json`,
+    )
     .action(guarded((view, options: ListOptions) => view.listEndpoints(options)));
   catalog
     .command('show <endpoint>')
@@ -46,6 +54,15 @@ export function registerCatalogCommand(program: Command): void {
       'Detail of one endpoint: an id, an SDK method, "METHOD /template" or "METHOD /concrete/path"',
     )
     .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  bollard catalog show organizations.delete
+  bollard catalog show userManagement.createUser
+  bollard catalog show "DELETE /organizations/{id}"
+  bollard catalog show "DELETE /organizations/org_01HXYZ"`,
+    )
     .action(
       guarded((view, reference: string, options: { json?: boolean }) =>
         view.showEndpoint(reference, options),
@@ -56,10 +73,15 @@ export function registerCatalogCommand(program: Command): void {
     .description('Webhook events with their area and trigger')
     .option('--area <area>', 'only this area')
     .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  bollard catalog events --area directory_sync\n  bollard catalog events --json',
+    )
     .action(guarded((view, options: { area?: string; json?: boolean }) => view.listEvents(options)));
   catalog
     .command('areas')
     .description('Permission areas')
     .option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  bollard catalog areas\n  bollard catalog areas --json')
     .action(guarded((view, options: { json?: boolean }) => view.listAreas(options)));
 }

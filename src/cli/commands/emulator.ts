@@ -78,6 +78,11 @@ export function registerEmulatorCommand(program: Command): void {
     .addHelpText(
       'after',
       `
+Examples:
+  bollard emulator                                    # http://127.0.0.1:${DEFAULT_PORT}, demo seed
+  bollard emulator --port 0 --seed none --rate-limits off
+  bollard emulator --webhook-url http://127.0.0.1:3000/hooks --webhook-secret whsec_dev
+
 Point the official SDK at it:
   new WorkOS('${DEFAULT_API_KEY}', { apiHostname: '127.0.0.1', port: ${DEFAULT_PORT}, https: false, clientId: '${DEFAULT_CLIENT_ID}' })
 
