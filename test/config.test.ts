@@ -68,4 +68,45 @@ describe('configuration', () => {
     for (const [variable, key] of Object.entries(ENVIRONMENT_VARIABLES))
       expect(keys, variable).toContain(key);
   });
+
+  it('admin exposure and webhook destinations: lists from the environment, private destinations off by default', () => {
+    expect(loadConfig({}, {})).toMatchObject({
+      adminAllowedHosts: [],
+      adminAllowedOrigins: [],
+      webhookAllowPrivate: { all: false, cidrs: [] },
+    });
+    const config = loadConfig(
+      {},
+      {
+        BOLLARD_ADMIN_ALLOWED_HOSTS: 'admin.internal, ops.example:8443',
+        BOLLARD_ADMIN_ALLOWED_ORIGINS: 'https://console.example',
+        BOLLARD_WEBHOOK_ALLOW_PRIVATE: '10.0.0.0/8, fd00::/8',
+      },
+    );
+    expect(config.adminAllowedHosts).toEqual(['admin.internal', 'ops.example:8443']);
+    expect(config.adminAllowedOrigins).toEqual(['https://console.example']);
+    expect(config.webhookAllowPrivate).toEqual({ all: false, cidrs: ['10.0.0.0/8', 'fd00::/8'] });
+    expect(loadConfig({}, { BOLLARD_WEBHOOK_ALLOW_PRIVATE: '1' }).webhookAllowPrivate.all).toBe(true);
+    expect(loadConfig({}, { BOLLARD_WEBHOOK_ALLOW_PRIVATE: '0' }).webhookAllowPrivate.all).toBe(false);
+  });
+
+  it('refuses a malformed CIDR or origin, naming the variable', () => {
+    const error = (() => {
+      try {
+        loadConfig(
+          {},
+          {
+            BOLLARD_WEBHOOK_ALLOW_PRIVATE: '10.0.0.0/33,yes-please',
+            BOLLARD_ADMIN_ALLOWED_ORIGINS: 'https://console.example/path',
+          },
+        );
+      } catch (caught) {
+        return caught as ConfigError;
+      }
+    })();
+    const problems = error?.problems.join('\n') ?? '';
+    expect(problems).toContain('BOLLARD_WEBHOOK_ALLOW_PRIVATE');
+    expect(problems).toContain('not CIDRs: 10.0.0.0/33, yes-please');
+    expect(problems).toContain('BOLLARD_ADMIN_ALLOWED_ORIGINS');
+  });
 });

@@ -1,9 +1,53 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
 /** An http(s) URL: the only schemes Bollard can forward to. */
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 const duration = z.coerce.number().int().positive();
+
+/** `a, b,c` (or an array, from code) → `['a', 'b', 'c']`. */
+const commaList = z
+  .union([z.string(), z.array(z.string())])
+  .transform((value) =>
+    (Array.isArray(value) ? value : value.split(','))
+      .map((item) => item.trim())
+      .filter((item) => item !== ''),
+  );
+
+/** An origin as browsers send it: `scheme://host[:port]`, nothing after. */
+const ORIGIN = /^https?:\/\/[^/?#\s]+$/;
+
+/** `ADDRESS/PREFIX`, IPv4 or IPv6. */
+function isCidr(value: string): boolean {
+  const [address = '', prefix = '', extra] = value.split('/');
+  const family = isIP(address);
+  const bits = Number(prefix);
+  return family !== 0 && extra === undefined && /^\d{1,3}$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * `BOLLARD_WEBHOOK_ALLOW_PRIVATE`: `1` (or `true`) lets webhook subscriptions reach loopback, link-local and
+ * private addresses; a comma list of CIDRs lets only those ranges; unset or `0` allows none.
+ */
+const privateDestinations = z.union([z.string(), z.boolean()]).transform((value, context) => {
+  const text = String(value).trim().toLowerCase();
+  if (['1', 'true', 'yes', 'all'].includes(text)) return { all: true, cidrs: [] as string[] };
+  if (['', '0', 'false', 'no', 'none'].includes(text)) return { all: false, cidrs: [] as string[] };
+  const cidrs = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+  const bad = cidrs.filter((cidr) => !isCidr(cidr));
+  if (bad.length > 0) {
+    context.addIssue({
+      code: 'custom',
+      message: `must be 1, 0 or a comma list of CIDRs (10.0.0.0/8,fd00::/8); not CIDRs: ${bad.join(', ')}`,
+    });
+    return z.NEVER;
+  }
+  return { all: false, cidrs };
+});
 
 /**
  * Every setting of `bollard start`, with its default and unit. Parsed once at start-up from flags,
@@ -18,6 +62,17 @@ export const configSchema = z.object({
   adminPort: port.default(7601),
   /** Admin bind address: loopback unless deliberately opened. */
   adminHost: z.string().min(1).default('127.0.0.1'),
+  /**
+   * Host names (with or without `:port`) the admin API answers besides the admin host and loopback names;
+   * any other `Host` header gets 421, so a DNS-rebinding page cannot reach it.
+   */
+  adminAllowedHosts: commaList.default([]),
+  /** Origins (`https://console.example`) allowed to call the admin API from a browser, with CORS headers. */
+  adminAllowedOrigins: commaList
+    .refine((origins) => origins.every((origin) => ORIGIN.test(origin)), {
+      message: 'each must be an origin: scheme://host[:port], nothing after',
+    })
+    .default([]),
   /** WorkOS base URL. Ignored in demo mode, where the in-process emulator is the upstream. */
   upstream: httpUrl.default('https://api.workos.com'),
   /** The WorkOS secret key; unset means demo mode. */
@@ -73,6 +128,8 @@ export const configSchema = z.object({
   webhookToleranceMs: duration.default(180_000), // 3 minutes
   /** Per-attempt timeout of a webhook delivery to an agent's endpoint. */
   webhookTimeoutMs: duration.default(15_000), // 15 seconds
+  /** Webhook destinations allowed in loopback, link-local and private ranges (none by default). */
+  webhookAllowPrivate: privateDestinations.default({ all: false, cidrs: [] }),
 });
 
 export type BollardConfig = Readonly<z.infer<typeof configSchema>>;
