@@ -9,7 +9,7 @@ import { createAgentService } from '../src/agents/index.js';
 import { AuditWriter, sealRecord } from '../src/audit/index.js';
 import { openStore } from '../src/store/index.js';
 import type { Store } from '../src/store/types.js';
-import { createWebhookService } from '../src/webhooks/index.js';
+import { standaloneWebhookService } from './support/webhook-service.js';
 
 // Each CLI run is a fresh Node process (about 1 s of start-up, more on a busy machine).
 vi.setConfig({ testTimeout: 180_000 });
@@ -43,13 +43,7 @@ beforeAll(async () => {
   admin = await buildAdminServer({
     store,
     agents,
-    webhooks: createWebhookService({
-      store,
-      audit,
-      now: Date.now,
-      kick: () => {},
-      backfill: async () => ({ since: '', fetched: 0, stored: 0, duplicates: 0, pages: 0 }),
-    }),
+    webhooks: standaloneWebhookService(store, audit),
     adminTokenHash: token.hash,
   });
   const url = await admin.listen({ port: 0, host: '127.0.0.1' });
@@ -71,12 +65,12 @@ afterAll(async () => {
 describe('bollard webhooks', () => {
   it('subscribe prints the secret once; list shows only its hint; a refused subscription names the permission', async () => {
     const [subscribed, refused, badGrace] = await Promise.all([
-      bollard(['webhooks', 'subscribe', 'provisioner', 'http://127.0.0.1:9/hooks', '--events', 'dsync.*']),
+      bollard(['webhooks', 'subscribe', 'provisioner', 'https://agent.example/hooks', '--events', 'dsync.*']),
       bollard([
         'webhooks',
         'subscribe',
         'support',
-        'http://127.0.0.1:9/hooks',
+        'https://agent.example/hooks',
         '--events',
         'user.created,dsync.*',
       ]),

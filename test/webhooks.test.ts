@@ -19,23 +19,11 @@ import {
 } from '../src/emulator/index.js';
 import type { WebhookDeliveryRecord } from '../src/store/webhook-types.js';
 import { signatureHeader, verifySignature } from '../src/webhooks/index.js';
+import { eventually } from './support/eventually.js';
 
 const sdk = new WorkOS('sk_test_receiver_only');
 const actor = { kind: 'admin' as const, name: 'test' };
 const ALL_EVENTS = catalogEvents.map((event) => event.name);
-
-/** Polls until `check` passes; the deadline is far beyond need, so only a real failure fails. */
-async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-}
 
 /** An agent's endpoint: verifies every delivery with the official SDK and its own secret. */
 interface Receiver {
@@ -129,6 +117,8 @@ async function startWorld(
         logLevel: 'silent',
         auditSynchronous: 'normal',
         rateLimits: 'off',
+        // The test's receivers listen on 127.0.0.1.
+        webhookAllowPrivate: '1',
         ...(secret ? { workosWebhookSecret: secret } : {}),
       },
       {},

@@ -53,6 +53,11 @@ export interface BollardApp {
   proxy: Server;
   /** WorkOS webhooks in, agents' deliveries out. */
   webhooks: WebhookRelay;
+  /**
+   * Ports Bollard listens on besides the proxy's (the admin API's, once bound): a webhook may never
+   * be delivered to them on this machine.
+   */
+  ownPorts: Set<number>;
   upstream: { url: string };
   close(): Promise<void>;
 }
@@ -131,8 +136,13 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     logger,
     now,
   };
+  const ownPorts = new Set([config.port, config.adminPort].filter((port) => port > 0));
   const webhooks = createWebhookRelay(
     {
+      destinations: {
+        allowPrivate: config.webhookAllowPrivate,
+        ownPorts: () => [...ownPorts, ...listeningPorts(proxy)],
+      },
       store,
       audit,
       logger,
@@ -156,6 +166,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     credentials,
     proxy,
     webhooks,
+    ownPorts,
     upstream: { url: upstream.url },
     async close() {
       await closeServer(proxy);
@@ -181,6 +192,11 @@ function generalLimitRule(spec: string): RateLimitRule {
     key: [],
     description: `${limit.toLocaleString('en-US')} requests / ${seconds} s per API key`,
   };
+}
+
+function listeningPorts(server: Server): number[] {
+  const address = server.address();
+  return address && typeof address === 'object' ? [address.port] : [];
 }
 
 function ensureDir(dir: string): string {

@@ -86,6 +86,7 @@ export async function startBollard(given: BollardConfig, options: AppOptions = {
     closing.unshift(() => admin.close());
     await admin.listen({ port: config.adminPort, host: config.adminHost });
     const adminAddress = admin.server.address();
+    if (adminAddress && typeof adminAddress === 'object') app.ownPorts.add(adminAddress.port);
     const adminUrl =
       adminAddress && typeof adminAddress === 'object'
         ? `http://${config.adminHost}:${adminAddress.port}`

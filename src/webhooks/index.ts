@@ -4,7 +4,20 @@
  */
 export { auditableUrl, webhookAuditDraft } from './audit-draft.js';
 export { type BackfillDeps, type BackfillResult, backfillEvents, EVENTS_RETENTION_MS } from './backfill.js';
-export { type DeliveryRequest, type DeliveryResponse, postDelivery } from './deliver.js';
+export {
+  createDeliveryDispatcher,
+  type DeliveryRequest,
+  type DeliveryResponse,
+  postDelivery,
+} from './deliver.js';
+export {
+  createDestinationGuard,
+  type DestinationGuard,
+  DestinationRefusedError,
+  type DestinationRules,
+  specialRange,
+  unmapIPv4,
+} from './destination.js';
 export {
   eventArea,
   expandPattern,

@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { LocalRoute } from '../gateway/index.js';
 import type { AuditDraft, Store } from '../store/types.js';
 import { backfillEvents } from './backfill.js';
+import { createDeliveryDispatcher } from './deliver.js';
+import { createDestinationGuard, type DestinationRules } from './destination.js';
 import { createInboundRoute, INBOUND_PATH } from './inbound.js';
 import { DEFAULT_RETRY_SCHEDULE_MS } from './schedule.js';
 import { createWebhookService, type WebhookService } from './service.js';
@@ -30,6 +32,8 @@ export interface WebhookRelayDeps {
   /** Per-attempt timeout of an outbound delivery. */
   timeoutMs: number;
   bodyLimitBytes: number;
+  /** Where deliveries may go (`BOLLARD_WEBHOOK_ALLOW_PRIVATE`, Bollard's own ports). */
+  destinations: DestinationRules;
 }
 
 /** The webhook relay: inbound route, admin service and delivery worker, wired together. */
@@ -44,11 +48,14 @@ export interface WebhookRelay {
 /**
  * Builds the relay and starts its worker.
  * @example
- *   const relay = createWebhookRelay({ store, audit, logger, now: Date.now, upstream, secret, timeoutMs: 15_000, bodyLimitBytes });
+ *   const relay = createWebhookRelay({ store, audit, logger, now: Date.now, upstream, secret, timeoutMs: 15_000, bodyLimitBytes, destinations });
  *   const proxy = createProxyServer(deps, relay.routes);
  */
 export function createWebhookRelay(deps: WebhookRelayDeps, options: WebhookRelayOptions = {}): WebhookRelay {
+  const destinations = createDestinationGuard(deps.destinations);
+  const dispatcher = createDeliveryDispatcher(destinations, Math.min(deps.timeoutMs, 10_000)); // connect within 10 s
   const worker = new DeliveryWorker({
+    dispatcher,
     store: deps.store,
     audit: deps.audit,
     logger: deps.logger,
@@ -73,6 +80,7 @@ export function createWebhookRelay(deps: WebhookRelayDeps, options: WebhookRelay
     audit: deps.audit,
     now: deps.now,
     kick,
+    destinations,
     backfill: (since) =>
       backfillEvents(
         { upstream: deps.upstream, store: deps.store, audit: deps.audit, now: deps.now, onStored: kick },
@@ -84,6 +92,9 @@ export function createWebhookRelay(deps: WebhookRelayDeps, options: WebhookRelay
     routes: new Map([[`POST ${INBOUND_PATH}`, route]]),
     service,
     worker,
-    close: () => worker.close(),
+    async close() {
+      await worker.close();
+      await dispatcher.close();
+    },
   };
 }

@@ -8,6 +8,7 @@ import type {
 } from '../store/webhook-types.js';
 import { auditableUrl, webhookAuditDraft } from './audit-draft.js';
 import type { BackfillResult } from './backfill.js';
+import type { DestinationGuard } from './destination.js';
 import { matchesAny, subscriptionProblems } from './event-types.js';
 import { newSigningSecret, secretHint, webhookId } from './ids.js';
 
@@ -37,24 +38,14 @@ export interface WebhookServiceDeps {
   /** Wakes the delivery worker. */
   kick: () => void;
   backfill: (since?: string) => Promise<BackfillResult>;
+  /** Refuses subscription URLs deliveries may never go to (loopback, private ranges, Bollard itself). */
+  destinations: Pick<DestinationGuard, 'checkUrl'>;
 }
 
 /** Default grace for `rotateSecret`: the previous secret keeps signing for 24 hours. */
 export const DEFAULT_ROTATION_GRACE_SECONDS = 86_400; // 24 hours
 
 export type WebhookService = ReturnType<typeof createWebhookService>;
-
-function checkUrl(url: string): void {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new BollardError('validation_failed', `url '${url}' is not a URL`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new BollardError('validation_failed', 'url must be http:// or https://');
-  }
-}
 
 /**
  * Subscriptions, deliveries, replay and backfill: the operations behind the admin API and CLI.
@@ -123,7 +114,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       input: { agent: string; url: string; events: string[] },
       actor: Actor,
     ): Promise<{ subscription: SubscriptionView; secret: string }> {
-      checkUrl(input.url);
+      deps.destinations.checkUrl(input.url);
       const agent = await findAgent(input.agent);
       const events = [...new Set(input.events)];
       if (events.length === 0) throw new BollardError('validation_failed', 'name at least one event type');

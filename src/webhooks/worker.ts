@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
 import { grantsAllow } from '../policy/index.js';
 import type { AgentRecord, AuditDraft, Store } from '../store/types.js';
 import type { WebhookDeliveryRecord, WebhookSubscriptionRecord } from '../store/webhook-types.js';
@@ -22,6 +23,8 @@ export interface DeliveryWorkerOptions {
   pollMs: number;
   /** Deliveries attempted at once. */
   batchSize?: number;
+  /** Connections to receivers, each to a checked address (`createDeliveryDispatcher`). */
+  dispatcher: Dispatcher;
 }
 
 /** Signs with the current secret, and during a rotation's grace also with the previous one (second). */
@@ -189,6 +192,7 @@ export class DeliveryWorker {
       deliveryId: delivery.id,
       eventId: event.id,
       now,
+      dispatcher: this.options.dispatcher,
     });
     const attempts = delivery.attempts + 1;
     const ok = response.status !== null && response.status >= 200 && response.status < 300;
