@@ -74,9 +74,10 @@ describe('admin token', () => {
     await api('DELETE', '/api/v1/agents/probe');
   });
 
-  it('leaves /health and /openapi.json open, and the OpenAPI document lists every route', async () => {
+  it('leaves only /health open; the OpenAPI document, behind the token, lists every route', async () => {
     expect(await api('GET', '/health', undefined, null)).toEqual({ status: 200, body: { ok: true } });
-    const { body } = await api('GET', '/openapi.json', undefined, null);
+    expect((await api('GET', '/openapi.json', undefined, null)).status).toBe(401);
+    const { body } = await api('GET', '/openapi.json');
     expect(body.openapi).toBe('3.1.0');
     expect(Object.keys(body.paths)).toEqual(
       expect.arrayContaining(['/api/v1/agents/{id}/rotate', '/api/v1/audit/stream', '/api/v1/policy/apply']),

@@ -8,5 +8,7 @@ export {
   hashAdminToken,
 } from './admin-token.js';
 export { type AuditEntry, type AuditFilter, mergeOutcome, queryAuditEntries } from './audit-view.js';
+export { PUBLIC_ROUTES, type RegisteredRoute, registeredRoutes } from './auth.js';
+export { type AdminExposure, targetProblem } from './request-guard.js';
 export type { CatalogSource } from './routes/catalog.js';
 export { type AdminServerOptions, API_PREFIX, buildAdminServer } from './server.js';

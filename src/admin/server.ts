@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { AgentService } from '../agents/index.js';
 import { BollardError } from '../errors/index.js';
 import type { Store } from '../store/types.js';
 import type { WebhookService } from '../webhooks/index.js';
-import { adminTokenMatches } from './admin-token.js';
+import { installAdminAuth } from './auth.js';
 import { installErrorHandling } from './errors.js';
 import { buildOpenApi } from './openapi.js';
+import { type AdminExposure, installRequestGuard } from './request-guard.js';
 import { createRouter } from './route.js';
 import { registerAgentRoutes } from './routes/agents.js';
 import { registerAuditRoutes } from './routes/audit.js';
@@ -16,7 +19,7 @@ import { registerWebhookRoutes } from './routes/webhooks.js';
 
 export const API_PREFIX = '/api/v1';
 
-export interface AdminServerOptions {
+export interface AdminServerOptions extends AdminExposure {
   store: Store;
   agents: AgentService;
   /** SHA-256 hex of the admin token (see `ensureAdminToken`). */
@@ -27,22 +30,6 @@ export interface AdminServerOptions {
   webhooks?: WebhookService;
   /** A pino logger; default: no logging. */
   logger?: FastifyBaseLogger;
-}
-
-const BEARER = /^Bearer\s+(\S+)$/i;
-
-/** Refuses every API request without the admin token. An agent token is never accepted here. */
-function installAdminAuth(app: FastifyInstance, adminTokenHash: string): void {
-  app.addHook('onRequest', async function requireAdminToken(request) {
-    if (!request.url.startsWith(API_PREFIX)) return;
-    const presented = BEARER.exec(request.headers.authorization ?? '')?.[1];
-    if (!presented || !adminTokenMatches(presented, adminTokenHash)) {
-      const hint = presented?.startsWith('bol_')
-        ? ' (that is an agent token; the admin API takes the admin token)'
-        : '';
-      throw new BollardError('admin_unauthorized', `Missing or invalid admin token${hint}.`);
-    }
-  });
 }
 
 /**
@@ -57,11 +44,19 @@ export async function buildAdminServer(options: AdminServerOptions): Promise<Fas
     bodyLimit: 4 * 1024 * 1024, // 4 MiB: a large policy file, never an audit upload
     // Unique across restarts and replicas: the id lands in admin audit records.
     genReqId: () => randomUUID(),
+    // A target the router cannot even decode (`%zz`) is refused in the admin error shape.
+    clientErrorHandler: answerUnparsable,
+    frameworkErrors: (error, _request, reply) => {
+      const refused = new BollardError('invalid_request', `Refused: ${error.message}`);
+      (reply as FastifyReply).status(refused.status).send(refused.toBody());
+    },
   });
   const closing = new AbortController();
   // preClose runs before the server stops accepting, so open event streams end and close() can finish.
   app.addHook('preClose', async () => closing.abort());
   installErrorHandling(app);
+  // Order matters: the request's shape and origin first, then the token, then any route.
+  installRequestGuard(app, options);
   installAdminAuth(app, options.adminTokenHash);
   acceptEmptyJsonBodies(app);
 
@@ -73,9 +68,22 @@ export async function buildAdminServer(options: AdminServerOptions): Promise<Fas
   if (options.webhooks) registerWebhookRoutes(router, options.webhooks);
 
   const openapi = buildOpenApi(API_PREFIX, router.routes);
-  app.get('/openapi.json', async () => openapi);
+  app.get('/openapi.json', async () => openapi); // behind the token, like every route not in PUBLIC_ROUTES
   app.get('/health', async () => ({ ok: true }));
   return app;
+}
+
+/** A request Node's parser refused (control or non-ASCII bytes, a bad header): answered in the admin shape. */
+function answerUnparsable(error: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) return;
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const body = JSON.stringify(
+    new BollardError('invalid_request', 'Refused: the request could not be parsed as HTTP/1.1.').toBody(),
+  );
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 /**

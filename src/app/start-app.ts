@@ -76,6 +76,9 @@ export async function startBollard(given: BollardConfig, options: AppOptions = {
       agents: app.agents,
       webhooks: app.webhooks.service,
       adminTokenHash: adminToken.hash,
+      adminHost: config.adminHost,
+      allowedHosts: config.adminAllowedHosts,
+      allowedOrigins: config.adminAllowedOrigins,
       // Warnings and errors only: Fastify's per-request and "listening" lines at info would interleave
       // with the banner and repeat what the audit log already records.
       logger: app.logger.child(

@@ -32,6 +32,15 @@ export const ERRORS = {
   validation_failed: { status: 400, message: 'The input does not match the schema.' },
   not_found: { status: 404, message: 'No such resource.' },
   conflict: { status: 409, message: 'The resource already exists or changed meanwhile.' },
+  misdirected_request: {
+    status: 421,
+    message: 'The Host header names neither this admin API nor an allowed host.',
+  },
+  origin_not_allowed: { status: 403, message: 'Requests from this Origin are not allowed.' },
+  unsupported_media_type: {
+    status: 415,
+    message: 'A request that changes state must send its body as Content-Type: application/json.',
+  },
   // Webhooks (inbound)
   invalid_signature: {
     status: 401,

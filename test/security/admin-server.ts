@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { type AdminExposure, buildAdminServer, ensureAdminToken } from '../../src/admin/index.js';
+import { type AgentService, createAgentService } from '../../src/agents/index.js';
+import { AuditWriter, sealRecord } from '../../src/audit/index.js';
+import { openStore } from '../../src/store/index.js';
+import type { Store } from '../../src/store/types.js';
+import { standaloneWebhookService } from '../support/webhook-service.js';
+
+/** A real admin server (SQLite in a temp dir, every route family registered) for the security suites. */
+export interface AdminWorld {
+  app: FastifyInstance;
+  port: number;
+  store: Store;
+  agents: AgentService;
+  adminToken: string;
+  /** A real agent's token (`bol_…`): never an admin credential. */
+  agentToken: string;
+  /** Routes registered with `app.route` after the build, as a plugin or later code would. */
+  lateRoutesCalled: () => number;
+  close(): Promise<void>;
+}
+
+export const actor = { kind: 'admin' as const, name: 'security-test' };
+
+/**
+ * Builds the admin server, seeds a victim agent with a webhook subscription, adds two routes the
+ * way later code might (`app.get`, `app.route`), then listens on 127.0.0.1:0.
+ */
+export async function startAdminWorld(exposure: AdminExposure = {}): Promise<AdminWorld> {
+  const dir = mkdtempSync(join(tmpdir(), 'bollard-admin-security-'));
+  const store = await openStore({ kind: 'sqlite', path: dir });
+  const audit = new AuditWriter(store);
+  const agents = createAgentService(store, { seal: sealRecord });
+  const webhooks = standaloneWebhookService(store, audit);
+  const token = await ensureAdminToken({ dataDir: dir });
+  const app = await buildAdminServer({ store, agents, webhooks, adminTokenHash: token.hash, ...exposure });
+  let lateCalls = 0;
+  app.get('/api/v1/added-later', async () => {
+    lateCalls++;
+    return { secret: 'late' };
+  });
+  app.route({
+    method: 'POST',
+    url: '/internal/added-later',
+    handler: async () => {
+      lateCalls++;
+      return { done: true };
+    },
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  await agents.create({ name: 'victim', grants: ['users:read'] }, actor);
+  await webhooks.subscribe(
+    { agent: 'victim', url: 'https://hooks.example/victim', events: ['user.created'] },
+    actor,
+  );
+  const { token: agentToken } = await agents.create({ name: 'insider', grants: ['users:write'] }, actor);
+  return {
+    app,
+    port: typeof address === 'object' && address ? address.port : 0,
+    store,
+    agents,
+    adminToken: token.generated ?? '',
+    agentToken,
+    lateRoutesCalled: () => lateCalls,
+    async close() {
+      await app.close();
+      await audit.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** What an attack could change: agents (with their grants and tokens), subscriptions, the audit chain's head. */
+export async function stateOf(world: AdminWorld): Promise<unknown> {
+  const agents = await world.store.listAgents();
+  return {
+    agents: await Promise.all(
+      agents.map(async (agent) => ({
+        name: agent.name,
+        grants: agent.grants,
+        enabled: agent.enabled,
+        updatedAt: agent.updatedAt,
+        tokens: (await world.store.listTokens(agent.id)).map((token) => [token.id, token.revokedAt]),
+      })),
+    ),
+    subscriptions: (await world.store.webhooks.listSubscriptions()).map((s) => [s.id, s.url, s.secret]),
+    audit: await world.store.auditBounds(),
+  };
+}
