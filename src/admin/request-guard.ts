@@ -3,7 +3,7 @@ import { BollardError } from '../errors/index.js';
 
 /** Which `Host` and `Origin` values the admin API answers to. */
 export interface AdminExposure {
-  /** The configured bind address (`BOLLARD_ADMIN_HOST`); a wildcard (`0.0.0.0`, `::`) names no host. */
+  /** The configured bind address (`BOLLARD_ADMIN_HOST`): the banner prints it, so clients use it as `Host`. */
   adminHost?: string;
   /** `BOLLARD_ADMIN_ALLOWED_HOSTS`: `name` (any port) or `name:port`. */
   allowedHosts?: readonly string[];
@@ -13,7 +13,6 @@ export interface AdminExposure {
 
 /** Loopback names and addresses: always allowed, with any port. */
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
-const WILDCARD_BINDS = new Set(['0.0.0.0', '::', '[::]']);
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
@@ -57,7 +56,7 @@ export function createExposureCheck(exposure: AdminExposure) {
   const names = new Set(LOOPBACK_HOSTS);
   const exact = new Set<string>();
   const admin = exposure.adminHost?.toLowerCase();
-  if (admin && !WILDCARD_BINDS.has(admin)) names.add(admin.includes(':') ? `[${admin}]` : admin);
+  if (admin) names.add(admin.includes(':') && !admin.startsWith('[') ? `[${admin}]` : admin);
   for (const entry of exposure.allowedHosts ?? []) {
     const [name, port] = splitHost(entry);
     if (port) exact.add(`${name}:${port}`);

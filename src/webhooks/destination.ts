@@ -15,6 +15,12 @@ export interface DestinationRules {
    * when private destinations are allowed: a subscription must never make Bollard call itself.
    */
   ownPorts: () => Iterable<number>;
+  /** Resolves a name to its addresses (default: the system resolver, as `getaddrinfo` answers). */
+  lookup?: (hostname: string) => Promise<string[]>;
+}
+
+async function systemLookup(hostname: string): Promise<string[]> {
+  return (await lookup(hostname, { all: true })).map((answer) => answer.address);
 }
 
 /** A delivery refused because of where it would go; the message says why, without the URL. */
@@ -54,12 +60,15 @@ const SPECIAL = SPECIAL_RANGES.map(([network, prefix, family, label]) => {
   return { list, family, label };
 });
 
-/** `::ffff:7f00:1` (IPv4-mapped) and `::7f00:1` (IPv4-compatible) → `127.0.0.1`; others unchanged. */
+/**
+ * IPv6 spellings of an IPv4 address → that address: `::ffff:7f00:1` (mapped), `::7f00:1` (compatible),
+ * `64:ff9b::7f00:1` (NAT64) all → `127.0.0.1`. Other addresses are returned unchanged.
+ */
 export function unmapIPv4(address: string): string {
   const lower = address.toLowerCase();
-  const dotted = /^::(?:ffff:)?(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
+  const dotted = /^(?:::(?:ffff:)?|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
   if (dotted) return dotted[1] ?? address;
-  const hex = /^::(?:ffff:)?([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
+  const hex = /^(?:::(?:ffff:)?|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
   if (!hex) return address;
   const high = Number.parseInt(hex[1] ?? '0', 16);
   const low = Number.parseInt(hex[2] ?? '0', 16);
@@ -162,7 +171,7 @@ export function createDestinationGuard(rules: DestinationRules) {
      */
     async resolve(hostname: string, port: number): Promise<string> {
       const host = hostname.replace(/^\[|\]$/g, '');
-      const addresses = isIP(host) ? [host] : (await lookup(host, { all: true })).map((a) => a.address);
+      const addresses = isIP(host) ? [host] : await (rules.lookup ?? systemLookup)(host);
       const problems: string[] = [];
       for (const address of addresses) {
         const problem = addressProblem(address, port);
