@@ -44,8 +44,8 @@ export async function buildAdminServer(options: AdminServerOptions): Promise<Fas
     bodyLimit: 4 * 1024 * 1024, // 4 MiB: a large policy file, never an audit upload
     // Unique across restarts and replicas: the id lands in admin audit records.
     genReqId: () => randomUUID(),
-    // A target the router cannot even decode (`%zz`) is refused in the admin error shape.
     clientErrorHandler: answerUnparsable,
+    // A target the router cannot even decode (`%zz`) is refused in the admin error shape.
     frameworkErrors: (error, _request, reply) => {
       const refused = new BollardError('invalid_request', `Refused: ${error.message}`);
       (reply as FastifyReply).status(refused.status).send(refused.toBody());
