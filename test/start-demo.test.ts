@@ -12,8 +12,11 @@ const run = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, '..');
 
 /** Starts `bollard start` as a user would, and waits for its banner. */
-async function startDemo(dataDir: string): Promise<{ child: ChildProcess; banner: string }> {
-  const env = { ...process.env };
+async function startDemo(
+  dataDir: string,
+  extraEnv: Record<string, string> = {},
+): Promise<{ child: ChildProcess; banner: string }> {
+  const env = { ...process.env, ...extraEnv };
   for (const name of [
     'WORKOS_API_KEY',
     'BOLLARD_ADMIN_TOKEN',
@@ -146,7 +149,8 @@ describe('demo mode: webhooks, demo.env and restarts', () => {
   }
 
   it('the emulator delivers its events to Bollard, which relays them to a subscribed agent', async () => {
-    ({ child } = await startDemo(dataDir));
+    // The test's receiver listens on 127.0.0.1, which webhooks may reach only when the operator says so.
+    ({ child } = await startDemo(dataDir, { BOLLARD_WEBHOOK_ALLOW_PRIVATE: '1' }));
     const env = await demoEnv();
     expect(Object.keys(env).sort()).toEqual([
       'AUDITOR_TOKEN',
