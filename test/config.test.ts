@@ -73,8 +73,8 @@ describe('configuration', () => {
     expect(loadConfig({}, {})).toMatchObject({
       adminAllowedHosts: [],
       adminAllowedOrigins: [],
-      webhookAllowPrivate: { all: false, cidrs: [] },
     });
+    expect(loadConfig({}, {}).webhookAllowPrivate).toBeUndefined(); // none; demo mode allows loopback
     const config = loadConfig(
       {},
       {
@@ -86,8 +86,11 @@ describe('configuration', () => {
     expect(config.adminAllowedHosts).toEqual(['admin.internal', 'ops.example:8443']);
     expect(config.adminAllowedOrigins).toEqual(['https://console.example']);
     expect(config.webhookAllowPrivate).toEqual({ all: false, cidrs: ['10.0.0.0/8', 'fd00::/8'] });
-    expect(loadConfig({}, { BOLLARD_WEBHOOK_ALLOW_PRIVATE: '1' }).webhookAllowPrivate.all).toBe(true);
-    expect(loadConfig({}, { BOLLARD_WEBHOOK_ALLOW_PRIVATE: '0' }).webhookAllowPrivate.all).toBe(false);
+    expect(loadConfig({}, { BOLLARD_WEBHOOK_ALLOW_PRIVATE: '1' }).webhookAllowPrivate?.all).toBe(true);
+    expect(loadConfig({}, { BOLLARD_WEBHOOK_ALLOW_PRIVATE: '0' }).webhookAllowPrivate).toEqual({
+      all: false,
+      cidrs: [],
+    });
   });
 
   it('refuses a malformed CIDR or origin, naming the variable', () => {

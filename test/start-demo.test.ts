@@ -150,7 +150,7 @@ describe('demo mode: webhooks, demo.env and restarts', () => {
 
   it('the emulator delivers its events to Bollard, which relays them to a subscribed agent', async () => {
     // The test's receiver listens on 127.0.0.1, which webhooks may reach only when the operator says so.
-    ({ child } = await startDemo(dataDir, { BOLLARD_WEBHOOK_ALLOW_PRIVATE: '1' }));
+    ({ child } = await startDemo(dataDir));
     const env = await demoEnv();
     expect(Object.keys(env).sort()).toEqual([
       'AUDITOR_TOKEN',

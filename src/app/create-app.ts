@@ -140,7 +140,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
   const webhooks = createWebhookRelay(
     {
       destinations: {
-        allowPrivate: config.webhookAllowPrivate,
+        allowPrivate: config.webhookAllowPrivate ?? { all: false, cidrs: [] },
         ownPorts: () => [...ownPorts, ...listeningPorts(proxy)],
       },
       store,

@@ -47,9 +47,15 @@ export async function startBollard(given: BollardConfig, options: AppOptions = {
     // The emulator's data is new at every start: so is the demo's own state (kept aside, not deleted).
     if (!config.databaseUrl) previousState = await freshDemoState(dataDir);
     // The emulator signs its webhooks to Bollard's receiver with this secret (wired once the proxy listens).
+    // A demo's receivers run on this machine: loopback destinations are allowed unless the operator set a rule.
+    const webhookAllowPrivate = config.webhookAllowPrivate ?? {
+      all: false,
+      cidrs: ['127.0.0.0/8', '::1/128'],
+    };
     config = Object.freeze({
       ...config,
       workosWebhookSecret: config.workosWebhookSecret ?? demoWebhookSecret(),
+      webhookAllowPrivate,
     });
   }
   const app = await createApp(config, { ...options, upstream });

@@ -129,7 +129,8 @@ export const configSchema = z.object({
   /** Per-attempt timeout of a webhook delivery to an agent's endpoint. */
   webhookTimeoutMs: duration.default(15_000), // 15 seconds
   /** Webhook destinations allowed in loopback, link-local and private ranges (none by default). */
-  webhookAllowPrivate: privateDestinations.default({ all: false, cidrs: [] }),
+  /** Unset: none (demo mode: loopback, its receivers run on this machine). */
+  webhookAllowPrivate: privateDestinations.optional(),
 });
 
 export type BollardConfig = Readonly<z.infer<typeof configSchema>>;

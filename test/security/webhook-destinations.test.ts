@@ -94,6 +94,8 @@ async function start(env: Record<string, string> = {}) {
     BOLLARD_ADMIN_TOKEN: ADMIN_TOKEN,
     WORKOS_WEBHOOK_SECRET: WEBHOOK_SECRET,
     BOLLARD_LOG_LEVEL: 'warn',
+    // These start in demo mode, which would allow loopback receivers: say "none" as an operator would.
+    BOLLARD_WEBHOOK_ALLOW_PRIVATE: '0',
     ...env,
   });
   const call = admin(bollard);
