@@ -101,14 +101,14 @@ function refuseUnsafeRequest(request: FastifyRequest, check: ReturnType<typeof c
   if (!check.hostAllowed(host)) {
     throw new BollardError(
       'misdirected_request',
-      `Host '${host}' is not this admin API; use a loopback address or add it to BOLLARD_ADMIN_ALLOWED_HOSTS.`,
+      `Host '${shown(host)}' is not this admin API; use a loopback address or add it to BOLLARD_ADMIN_ALLOWED_HOSTS.`,
     );
   }
   const origin = request.headers.origin;
   if (origin !== undefined && !check.originAllowed(origin)) {
     throw new BollardError(
       'origin_not_allowed',
-      `Origin '${origin}' may not call the admin API; add it to BOLLARD_ADMIN_ALLOWED_ORIGINS to allow it.`,
+      `Origin '${shown(origin)}' may not call the admin API; add it to BOLLARD_ADMIN_ALLOWED_ORIGINS to allow it.`,
     );
   }
   if (!STATE_CHANGING.has(request.method)) return;
@@ -159,4 +159,10 @@ export function installRequestGuard(app: FastifyInstance, exposure: AdminExposur
     }
     if (answerPreflight(request, reply, check)) return reply;
   });
+}
+
+/** A header value as an error message may echo it: bounded, and printable characters only. */
+function shown(value: string): string {
+  const clean = value.replace(/[^\x20-\x7e]/g, '?');
+  return clean.length <= 100 ? clean : `${clean.slice(0, 100)}…[cut ${clean.length - 100} chars]`;
 }
