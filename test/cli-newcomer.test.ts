@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkOS } from '@workos-inc/node';
@@ -59,10 +59,17 @@ beforeAll(async () => {
     });
     server.once('exit', (code) => reject(new Error(`bollard start exited ${code}: ${err}`)));
   });
-  const exported = /export BOLLARD_ADMIN_URL=(\S+) BOLLARD_ADMIN_TOKEN=(\S+)/.exec(banner);
+  // The banner says to `source` the demo's env file in another terminal: read it as a shell would.
+  const sourced = readFileSync(join(dataDir, 'demo.env'), 'utf8');
+  const value = (name: string) => new RegExp(`^export ${name}='([^']*)'$`, 'm').exec(sourced)?.[1];
   const proxyUrl = /Proxy for agents\s+(\S+)/.exec(banner)?.[1];
-  if (!exported || !proxyUrl) throw new Error(`unexpected banner:\n${banner}`);
-  env = { ...startEnv, BOLLARD_ADMIN_URL: exported[1], BOLLARD_ADMIN_TOKEN: exported[2] };
+  if (!banner.includes('source ') || !value('BOLLARD_ADMIN_TOKEN') || !proxyUrl)
+    throw new Error(`unexpected banner:\n${banner}`);
+  env = {
+    ...startEnv,
+    BOLLARD_ADMIN_URL: value('BOLLARD_ADMIN_URL'),
+    BOLLARD_ADMIN_TOKEN: value('BOLLARD_ADMIN_TOKEN'),
+  };
   proxy = new URL(proxyUrl);
 });
 
