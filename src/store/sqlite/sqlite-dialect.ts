@@ -62,6 +62,8 @@ export class SqliteDialect implements SqlDialect {
     this.db.pragma(`synchronous = ${options.synchronous}`);
     this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
     this.db.pragma('foreign_keys = ON');
+    // Statement journals and sorts in memory: otherwise SQLite creates and deletes a temp file per commit.
+    this.db.pragma('temp_store = MEMORY');
     this.session = {
       query: async (sql, params = []) => this.prepare(sql).all(...params) as Row[],
       execute: async (sql, params = []) => this.prepare(sql).run(...params).changes,
