@@ -1,6 +1,6 @@
 import { canonicalFromEncoded, canonicalJson, sealCanonical, sealRecord } from '../audit/seal.js';
 import { AUDIT_COLUMNS, auditRowValues } from './rows.js';
-import type { AuditDraft, AuditRecord, SealFunction } from './types.js';
+import type { AuditDraft, AuditRecord, ChainLink, SealFunction } from './types.js';
 
 /** The prevHash of the very first record. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -84,10 +84,7 @@ export function sealDrafts(drafts: AuditDraft[], head: ChainHead, seal: SealFunc
 }
 
 /** One sealed record as the stores write it: its column values (`AUDIT_COLUMNS` order) and links. */
-export interface EncodedRecord {
-  seq: number;
-  prevHash: string;
-  hash: string;
+export interface EncodedRecord extends ChainLink {
   /** The row's values in `AUDIT_COLUMNS` order, JSON fields as the text that was hashed. */
   values: unknown[];
 }

@@ -4,8 +4,7 @@
  * hooks, never as `if (kind === …)` in the core.
  */
 
-import type { EncodedRecord } from './chain.js';
-import type { AuditDraft } from './types.js';
+import type { AuditDraft, ChainLink } from './types.js';
 
 export type Row = Record<string, unknown>;
 
@@ -57,7 +56,7 @@ export interface SqlDialect {
    * Extends the audit chain with the standard seal, if the dialect has a faster way than a transaction
    * on the shared connection (SQLite: a writer thread; PostgreSQL: one statement). Durable when it resolves.
    */
-  appendAudit?(drafts: readonly AuditDraft[]): Promise<EncodedRecord[]>;
+  appendAudit?(drafts: readonly AuditDraft[]): Promise<ChainLink[]>;
   /** Statements of the migration that adds what `appendAudit` needs in the database (none by default). */
   readonly auditMigration?: readonly string[];
   close(): Promise<void>;

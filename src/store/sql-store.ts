@@ -1,6 +1,12 @@
 import { sealRecord } from '../audit/seal.js';
 import { buildAuditSelect } from './audit-query.js';
-import { type ChainHead, type EncodedRecord, encodeDrafts, recordOfEncoded } from './chain.js';
+import {
+  type ChainHead,
+  type EncodedRecord,
+  encodeDrafts,
+  normalizeDraft,
+  recordOfEncoded,
+} from './chain.js';
 import { StoreError } from './errors.js';
 import {
   AGENT_COLUMNS,
@@ -22,6 +28,7 @@ import type {
   AuditPruneResult,
   AuditQuery,
   AuditRecord,
+  ChainLink,
   SealFunction,
   Store,
   StoreCapabilities,
@@ -114,23 +121,23 @@ export class SqlStore implements Store {
   }
 
   async appendAudit(drafts: AuditDraft[], seal: SealFunction): Promise<AuditRecord[]> {
-    return (await this.appendAuditRows(drafts, seal)).map(recordOfEncoded);
-  }
-
-  /**
-   * `appendAudit` returning the rows as written: where the dialect has a faster way to extend the
-   * chain (a writer thread, a server-side function) it takes it; otherwise one transaction here.
-   */
-  async appendAuditRows(drafts: readonly AuditDraft[], seal: SealFunction): Promise<EncodedRecord[]> {
     if (drafts.length === 0) return [];
     if (this.dialect.appendAudit && seal === sealRecord) {
-      try {
-        return await this.dialect.appendAudit(drafts);
-      } catch (error) {
-        throw this.dialect.translateError(error);
-      }
+      const links = await this.appendAuditLinks(drafts);
+      return drafts.map((draft, i) => ({ ...normalizeDraft(draft), ...(links[i] as ChainLink) }));
     }
-    return this.write((s) => this.appendInTransaction(s, drafts, seal));
+    return (await this.write((s) => this.appendInTransaction(s, drafts, seal))).map(recordOfEncoded);
+  }
+
+  /** The dialect's fast path where it has one (a writer thread, one statement); else one transaction here. */
+  async appendAuditLinks(drafts: readonly AuditDraft[]): Promise<ChainLink[]> {
+    if (drafts.length === 0) return [];
+    if (!this.dialect.appendAudit) return this.write((s) => this.appendInTransaction(s, drafts, sealRecord));
+    try {
+      return await this.dialect.appendAudit(drafts);
+    } catch (error) {
+      throw this.dialect.translateError(error);
+    }
   }
 
   async queryAudit(query: AuditQuery): Promise<AuditRecord[]> {

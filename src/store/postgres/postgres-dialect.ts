@@ -1,10 +1,10 @@
 import pg from 'pg';
-import { canonicalPieces, type EncodedRecord } from '../chain.js';
+import { canonicalPieces } from '../chain.js';
 import { StoreError } from '../errors.js';
 import { AUDIT_COLUMNS } from '../rows.js';
 import { applyPendingMigrations } from '../schema.js';
 import type { Migration, Row, SqlDialect, SqlSession } from '../sql-dialect.js';
-import type { AuditDraft } from '../types.js';
+import type { AuditDraft, ChainLink } from '../types.js';
 import { CHANGES_CHANNEL, watchNotifications } from './change-listener.js';
 
 export interface PostgresOptions {
@@ -147,7 +147,7 @@ export class PostgresDialect implements SqlDialect {
    * SELECT … FOR UPDATE, INSERT, UPDATE, COMMIT exchange), so replicas hold the head's lock only while
    * the server works and commits.
    */
-  async appendAudit(drafts: readonly AuditDraft[]): Promise<EncodedRecord[]> {
+  async appendAudit(drafts: readonly AuditDraft[]): Promise<ChainLink[]> {
     const encoded = drafts.map(canonicalPieces);
     const rows = encoded.map(({ values }) => {
       const row: Record<string, unknown> = {};
@@ -167,11 +167,11 @@ export class PostgresDialect implements SqlDialect {
     );
     if (result.rows.length !== drafts.length)
       throw new Error('the database sealed a different number of records');
-    return result.rows.map((row, i) => {
-      const seq = Number(row.out_seq);
-      const values = [seq, ...(encoded[i]?.values ?? []), row.out_prev, row.out_hash];
-      return { seq, prevHash: row.out_prev, hash: row.out_hash, values };
-    });
+    return result.rows.map((row) => ({
+      seq: Number(row.out_seq),
+      prevHash: row.out_prev,
+      hash: row.out_hash,
+    }));
   }
 
   async announceChange(session: SqlSession): Promise<void> {
