@@ -19,6 +19,8 @@ export type ThreadReply =
   | { id: number; ok: false; error: { message: string; code?: string } };
 
 interface Waiting {
+  /** The thread it was posted to: only that thread's death rejects it. */
+  worker: Worker;
   count: number;
   resolve: (links: ChainLink[]) => void;
   reject: (error: unknown) => void;
@@ -75,7 +77,7 @@ export class AuditThread {
     const id = this.nextId++;
     return new Promise<ChainLink[]>((resolve, reject) => {
       if (this.waiting.size === 0) worker.ref();
-      this.waiting.set(id, { count: drafts.length, resolve, reject });
+      this.waiting.set(id, { worker, count: drafts.length, resolve, reject });
       worker.postMessage({ type: 'append', id, drafts } satisfies ThreadRequest);
     });
   }
@@ -99,11 +101,9 @@ export class AuditThread {
     const worker = startWorker(this.options);
     worker.unref();
     worker.on('message', (reply: ThreadReply) => this.answer(reply));
-    worker.on('error', (error) => this.failAll(error));
-    worker.on('exit', (code) => {
-      if (this.worker === worker) this.worker = null;
-      this.failAll(new AuditThreadStoppedError(`exit code ${code}`));
-    });
+    // After an error or an exit the next append starts a new thread; appends posted to this one reject.
+    worker.on('error', (error) => this.failAll(worker, error));
+    worker.on('exit', (code) => this.failAll(worker, new AuditThreadStoppedError(`exit code ${code}`)));
     this.worker = worker;
     return worker;
   }
@@ -128,9 +128,12 @@ export class AuditThread {
     else waiting.resolve(links);
   }
 
-  private failAll(error: unknown): void {
-    const waiting = [...this.waiting.values()];
-    this.waiting.clear();
-    for (const w of waiting) w.reject(error);
+  private failAll(worker: Worker, error: unknown): void {
+    if (this.worker === worker) this.worker = null;
+    for (const [id, waiting] of this.waiting) {
+      if (waiting.worker !== worker) continue;
+      this.waiting.delete(id);
+      waiting.reject(error);
+    }
   }
 }
