@@ -1,14 +1,19 @@
 /**
  * Bollard as the benchmark runs it: demo-free, in front of the fixed upstream, SQLite audit on (a fresh
- * data dir), one agent with a real token and real grants. Run as a child of bench/run.ts:
- * `--upstream <url> [--synchronous full|normal]`. Reports its audit sequence so the parent can count rows/s.
+ * data dir) or PostgreSQL (`--database-url`: a scratch database, dropped at exit), one agent with a real
+ * token and real grants (organizations only). Run as a child of bench/run.ts:
+ * `--upstream <url> [--synchronous full|normal] [--database-url <url>]`. Reports its audit sequence so the
+ * parent can count rows/s, and its stage counters: main-thread busy time (event-loop utilization) and the
+ * time spent handing audit drafts to the writer.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import pino from 'pino';
 import { createApp, listen } from '../src/app/index.js';
 import { loadConfig } from '../src/config/index.js';
+import { createScratchDatabase } from '../src/store/postgres/index.js';
 import { flagValue } from './lib/args.js';
 import { serveStats } from './lib/child-stats.js';
 
@@ -19,6 +24,8 @@ const synchronous = flagValue(args, '--synchronous') === 'normal' ? 'normal' : '
 
 const dataDir = mkdtempSync(join(tmpdir(), 'bollard-bench-'));
 process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+const postgresUrl = flagValue(args, '--database-url');
+const scratch = postgresUrl ? await createScratchDatabase(postgresUrl) : null;
 
 // Rate limiting stays on (its check is part of the cost) with a budget the load never reaches: the
 // benchmark measures Bollard, not WorkOS's 6,000 requests a minute.
@@ -30,6 +37,7 @@ const config = loadConfig(
     logLevel: 'warn',
     auditSynchronous: synchronous,
     generalLimit: '1000000000/60',
+    ...(scratch ? { databaseUrl: scratch.url } : {}),
   },
   {},
 );
@@ -41,5 +49,26 @@ const { token } = await app.agents.create(
   { name: 'bench', grants: ['organizations:write'] },
   { kind: 'admin', name: 'bench' },
 );
+// Stage counters: the synchronous part of each audit append (building nothing new: the writer's own
+// append, timed), and the main thread's busy time. Two clock reads per append.
+let auditHandOffMs = 0;
+const append = app.audit.append.bind(app.audit);
+app.audit.append = (draft, options) => {
+  const start = performance.now();
+  const written = append(draft, options);
+  auditHandOffMs += performance.now() - start;
+  return written;
+};
 const url = await listen(app.proxy, 0, '127.0.0.1');
-serveStats({ url, token, synchronous }, async () => ({ auditSeq: (await app.store.auditBounds()).lastSeq }));
+serveStats(
+  { url, token, synchronous: scratch ? 'postgres' : synchronous },
+  async () => ({
+    auditSeq: (await app.store.auditBounds()).lastSeq,
+    mainBusyMs: performance.eventLoopUtilization().active,
+    auditHandOffMs,
+  }),
+  async () => {
+    await app.close();
+    await scratch?.drop();
+  },
+);
