@@ -7,7 +7,7 @@ export type Operation = 'read' | 'write' | 'deny';
 
 /** Bollard's CPU per request split by where it is spent, from the process's own counters (µs). */
 export interface Stages {
-  /** The main thread busy (event-loop utilization): the proxy pipeline, from parsing to relaying. */
+  /** The main thread's own CPU: the proxy pipeline, from parsing the request to relaying the answer. */
   mainUs: number;
   /** Of which: handing audit drafts to the writer (the synchronous part of append). */
   auditHandOffUs: number;
