@@ -226,6 +226,16 @@ describe('the SQLite audit writer thread', () => {
     raw.close();
   });
 
+  it('a draft that cannot be sent to the thread rejects its group, and the next group is written', async () => {
+    const store = await open();
+    const writer = new AuditWriter(store);
+    const bad = makeDraft({ details: { callback: () => undefined } as unknown as Record<string, unknown> });
+    await expect(writer.append(bad)).rejects.toThrow();
+    expect(writer.healthy).toBe(false);
+    expect((await writer.append(makeDraft())).seq).toBe(1);
+    expect(writer.healthy).toBe(true);
+  });
+
   it('a thread that dies rejects its appends (fail closed), and the next append starts a new one', async () => {
     // The thread cannot open its database (the directory does not exist yet): it exits at once.
     const missing = join(dir, 'later', 'bollard.db');

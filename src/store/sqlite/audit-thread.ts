@@ -76,9 +76,10 @@ export class AuditThread {
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
     return new Promise<ChainLink[]>((resolve, reject) => {
+      // Posted first: a draft that cannot be copied to the thread throws here and leaves nothing waiting.
+      worker.postMessage({ type: 'append', id, drafts } satisfies ThreadRequest);
       if (this.waiting.size === 0) worker.ref();
       this.waiting.set(id, { worker, count: drafts.length, resolve, reject });
-      worker.postMessage({ type: 'append', id, drafts } satisfies ThreadRequest);
     });
   }
 
