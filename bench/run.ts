@@ -4,7 +4,12 @@
  * autocannon drives the read and the write at 1, 32 and 128 connections, rounds interleaved so drift
  * hits all alike. Prints one table with the ratios and writes it as JSON to bench/results/.
  *
- *   npm run bench -- --quick          smoke run, under a minute, no microbenchmarks
+ * Two more cells at 32 connections: a denial flood (the agent calls an endpoint it lacks; the floor and
+ * direct pass the same request through) and Bollard on PostgreSQL (DATABASE_URL, default the local test
+ * server; a scratch database, dropped after; skipped when unreachable). Bollard's CPU per request is also
+ * split by stage from its own counters, and the disk's fsync floor is measured for the latency goal.
+ *
+ *   npm run bench -- --quick          smoke run, about two minutes, no microbenchmarks
  *   npm run bench                     full run (a few minutes) plus the microbenchmarks
  *   npm run bench -- --soak 300       adds a 5-minute memory soak of Bollard
  *   npm run bench -- --startup        only the CLI and start-up figures (seconds, no load runs)
@@ -16,6 +21,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseBenchArgs } from './lib/args.js';
 import { type BenchChild, startBenchChild } from './lib/bench-child.js';
 import { CREATE_REQUEST } from './lib/fixtures.js';
+import { measureFsyncP50Ms } from './lib/fsync.js';
 import type { LoadSpec } from './lib/load.js';
 import { runLoad } from './lib/load.js';
 import { describeMachine, machineLine } from './lib/machine.js';
@@ -23,11 +29,14 @@ import { MICROBENCHMARKS, runMicrobenchmarks } from './lib/micro.js';
 import { renderSoak, type SoakFigures, soak } from './lib/soak.js';
 import { measureStartup, renderStartup } from './lib/startup.js';
 import { foldRounds, type Operation, type Round, ratios, type TargetName, toRound } from './lib/summary.js';
-import { checkGoals, renderGoals, renderTable } from './lib/table.js';
+import { checkGoals, renderGoals, renderStages, renderTable } from './lib/table.js';
 
 const options = parseBenchArgs(process.argv.slice(2));
 const CONNECTIONS = [1, 32, 128];
-const OPERATIONS: Operation[] = ['read', 'write'];
+const OPERATIONS: Operation[] = ['read', 'write', 'deny'];
+/** The denial flood runs at 32 connections only, against direct, the floor and Bollard FULL. */
+const DENY_TARGETS: readonly TargetName[] = ['direct', 'floor', 'bollard'];
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ROUNDS = options.quick ? 1 : 3;
 const SECONDS = options.quick ? 1 : 4;
 const WARM_UP_SECONDS = options.quick ? 0.3 : 2;
@@ -53,6 +62,17 @@ const [floor, bollard, bollardNormal] = await Promise.all([
   ]),
 ]);
 const children = [upstream, floor, bollard, bollardNormal];
+const bollardPostgres = await startBenchChild('bollard-postgres', 'bollard-server.ts', [
+  '--upstream',
+  upstreamUrl,
+  '--database-url',
+  DATABASE_URL,
+]).catch((error: unknown) => {
+  console.log(`PostgreSQL cell skipped: ${(error as Error).message}`);
+  return null;
+});
+if (bollardPostgres) children.push(bollardPostgres);
+const fsyncP50Ms = measureFsyncP50Ms();
 
 /** The process each target's CPU and RSS are read from: for `direct` that is the upstream itself. */
 interface Target {
@@ -73,22 +93,44 @@ const targets: Target[] = [
   target('floor', floor),
   target('bollard', bollard),
   target('bollard-normal', bollardNormal),
+  ...(bollardPostgres ? [target('bollard-postgres', bollardPostgres)] : []),
 ];
 
-function spec({ url, token }: Target, operation: Operation, connections: number, seconds: number): LoadSpec {
+/** Which targets run a cell: PostgreSQL reads at 32 only; the denial flood at 32 on DENY_TARGETS. */
+function runs(target: Target, operation: Operation, connections: number): boolean {
+  if (operation === 'deny') return connections === 32 && DENY_TARGETS.includes(target.name);
+  if (target.name === 'bollard-postgres') return operation === 'read' && connections === 32;
+  return true;
+}
+
+function spec(
+  { name, url, token }: Target,
+  operation: Operation,
+  connections: number,
+  seconds: number,
+): LoadSpec {
   const headers: Record<string, string> = { authorization: `Bearer ${token}` };
   if (operation === 'read')
     return { url: `${url}/organizations`, method: 'GET', headers, connections, seconds };
+  // The bench agent holds organizations:write only: Bollard answers 403 permission_denied.
+  if (operation === 'deny') {
+    const expectStatus = name.startsWith('bollard') ? 403 : 200;
+    return { url: `${url}/users`, method: 'GET', headers, connections, seconds, expectStatus };
+  }
   headers['content-type'] = 'application/json';
   return { url: `${url}/organizations`, method: 'POST', headers, body: CREATE_REQUEST, connections, seconds };
 }
 
 try {
   for (const target of targets)
-    for (const operation of OPERATIONS) await runLoad(spec(target, operation, 32, WARM_UP_SECONDS));
+    for (const operation of OPERATIONS)
+      if (runs(target, operation, 32)) await runLoad(spec(target, operation, 32, WARM_UP_SECONDS));
 
   const rounds: Round[] = [];
-  const total = ROUNDS * OPERATIONS.length * CONNECTIONS.length * targets.length;
+  const perRound = OPERATIONS.flatMap((o) =>
+    CONNECTIONS.flatMap((c) => targets.filter((t) => runs(t, o, c))),
+  );
+  const total = ROUNDS * perRound.length;
   for (let round = 0; round < ROUNDS; round++) {
     for (const operation of OPERATIONS) {
       for (const connections of CONNECTIONS) {
@@ -96,6 +138,7 @@ try {
         const shift = (round + connections) % targets.length;
         const order = [...targets.slice(shift), ...targets.slice(0, shift)];
         for (const target of order) {
+          if (!runs(target, operation, connections)) continue;
           const before = await target.measured.begin();
           const load = await runLoad(spec(target, operation, connections, SECONDS));
           const after = await target.measured.end();
@@ -114,12 +157,14 @@ try {
       targets.findIndex((t) => t.name === a.target) - targets.findIndex((t) => t.name === b.target),
   );
   const compared = ratios(cells);
-  const goals = checkGoals(compared);
+  const goals = checkGoals(compared, fsyncP50Ms);
   console.log(renderTable(cells, compared));
   console.log(
     `\n${ROUNDS} round(s) of ${SECONDS} s per cell, medians; CPU and RSS are the measured process's own ` +
-      `(the upstream's for direct). Audit rows: two per call (the call, then its outcome).\n`,
+      `(the upstream's for direct). Audit rows: two per allowed call (the call, then its outcome), one per denial.\n` +
+      `fsync floor on this disk: p50 ${fsyncP50Ms.toFixed(3)} ms for a 512-byte append + fdatasync.\n`,
   );
+  console.log(`${renderStages(cells)}\n`);
   console.log(renderGoals(goals));
 
   let soakFigures: SoakFigures | null = null;
@@ -153,6 +198,7 @@ try {
       mode: options.quick ? 'quick' : 'full',
       machine,
       settings: { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS },
+      fsyncP50Ms,
       cells,
       ratios: compared,
       goals,

@@ -14,7 +14,8 @@ const server = createServer((req, res) => {
   // The body is read to the end before answering, as a real API would.
   req.resume();
   req.on('end', () => {
-    if (path === '/organizations' && req.method === 'GET') {
+    // GET /users: what the denial flood asks for; the floor and direct get it answered like a read.
+    if ((path === '/organizations' || path === '/users') && req.method === 'GET') {
       res.writeHead(200, { 'content-type': JSON_TYPE, 'x-request-id': 'upstream-bench' });
       res.end(LIST_BODY);
     } else if (path === '/organizations' && req.method === 'POST') {

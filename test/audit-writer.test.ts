@@ -1,13 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sealRecord } from '../src/audit/seal.js';
 import { verifyChain } from '../src/audit/verify.js';
 import { AuditWriter, AuditWriterClosedError } from '../src/audit/writer.js';
+import { AuditThread } from '../src/store/sqlite/audit-thread.js';
 import { createSqliteStore } from '../src/store/sqlite/index.js';
 import type { Store } from '../src/store/types.js';
-import { makeDraft } from './store-harness.js';
+import { makeAgent, makeDraft } from './store-harness.js';
 
 let dir: string;
 let file: string;
@@ -35,6 +37,17 @@ function counting(store: Store) {
       },
     },
   };
+}
+
+/** Reads a row the way another process would: its own connection, outside Bollard. */
+function rawHash(seq: number): string | undefined {
+  const raw = new Database(file, { readonly: true });
+  try {
+    return (raw.prepare('SELECT hash FROM audit WHERE seq = ?').get(seq) as { hash: string } | undefined)
+      ?.hash;
+  } finally {
+    raw.close();
+  }
 }
 
 beforeEach(() => {
@@ -114,6 +127,7 @@ describe('AuditWriter', () => {
     expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
   });
 
+  // Through the SQLite store's writer thread: the thread's busy wait gives up, and the failure comes back.
   it('rejects every caller of a batch the store cannot write, reports unhealthy, then recovers', async () => {
     const errors: number[] = [];
     const writer = new AuditWriter(await open(20), { onError: (_e, size) => errors.push(size) });
@@ -148,5 +162,93 @@ describe('AuditWriter', () => {
     expect((await store.auditBounds()).lastSeq).toBe(5);
     expect((await Promise.all(pending)).map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
     await expect(writer.append(makeDraft())).rejects.toBeInstanceOf(AuditWriterClosedError);
+  });
+});
+
+describe('the SQLite audit writer thread', () => {
+  it('acknowledges in append order, each record already committed when its promise resolves', async () => {
+    const writer = new AuditWriter(await open());
+    const seen: Array<{ seq: number; onDisk: string | undefined; hash: string }> = [];
+    const appends: Promise<unknown>[] = [];
+    // Spread over several event-loop turns, so several groups are in flight to the thread at once.
+    for (let turn = 0; turn < 20; turn++) {
+      for (let i = 0; i < 10; i++)
+        appends.push(
+          writer
+            .append(makeDraft({ requestId: `r${turn}-${i}` }))
+            .then((r) => seen.push({ seq: r.seq, onDisk: rawHash(r.seq), hash: r.hash })),
+        );
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(appends);
+    expect(seen.map((s) => s.seq)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    for (const s of seen) expect(s.onDisk).toBe(s.hash);
+  });
+
+  it('keeps one gapless chain with several writers, two handles on the file and admin changes between appends', async () => {
+    const first = await open();
+    const second = await open();
+    const writers = [new AuditWriter(first), new AuditWriter(second), new AuditWriter(first)];
+    const work: Promise<unknown>[] = [];
+    for (let round = 0; round < 30; round++) {
+      for (const writer of writers)
+        work.push(writer.append(makeDraft()), writer.append(makeDraft(), { lazy: true }));
+      // An admin change writes its audit record on the main connection while the thread commits.
+      if (round % 10 === 0)
+        work.push(
+          first.apply(
+            [{ op: 'putAgent', agent: makeAgent({ name: `agent-${round}` }) }],
+            [makeDraft({ kind: 'admin' })],
+            sealRecord,
+          ),
+        );
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(work);
+    for (const writer of writers) await writer.close();
+    expect(await verifyChain(first)).toMatchObject({ ok: true, count: 183, lastSeq: 183 });
+  });
+
+  it('close() answers everything queued before the thread stops', async () => {
+    const store = await open();
+    const writer = new AuditWriter(store, { lazyDelayMs: 60_000 });
+    const pending = [
+      ...Array.from({ length: 50 }, () => writer.append(makeDraft())),
+      ...Array.from({ length: 50 }, () => writer.append(makeDraft(), { lazy: true })),
+    ];
+    await writer.close();
+    await store.close();
+    stores.splice(stores.indexOf(store), 1);
+    const records = await Promise.all(pending);
+    expect(new Set(records.map((r) => r.seq)).size).toBe(100);
+    const raw = new Database(file, { readonly: true });
+    expect(raw.prepare('SELECT count(*) AS n FROM audit').get()).toEqual({ n: 100 });
+    raw.close();
+  });
+
+  it('a draft that cannot be sent to the thread rejects its group, and the next group is written', async () => {
+    const store = await open();
+    const writer = new AuditWriter(store);
+    const bad = makeDraft({ details: { callback: () => undefined } as unknown as Record<string, unknown> });
+    await expect(writer.append(bad)).rejects.toThrow();
+    expect(writer.healthy).toBe(false);
+    expect((await writer.append(makeDraft())).seq).toBe(1);
+    expect(writer.healthy).toBe(true);
+  });
+
+  it('a thread that dies rejects its appends (fail closed), and the next append starts a new one', async () => {
+    // The thread cannot open its database (the directory does not exist yet): it exits at once.
+    const missing = join(dir, 'later', 'bollard.db');
+    const thread = new AuditThread({ file: missing, synchronous: 'FULL', busyTimeoutMs: 100 });
+    await expect(thread.append([makeDraft(), makeDraft()])).rejects.toThrow();
+    mkdirSync(join(dir, 'later'));
+    const store = createSqliteStore({ path: missing });
+    await store.migrate();
+    stores.push(store);
+    const links = await thread.append([makeDraft(), makeDraft()]);
+    expect(links.map((l) => l.seq)).toEqual([1, 2]);
+    await thread.close();
+    await expect(thread.append([makeDraft()])).rejects.toThrow(/closed/);
+    expect(await verifyChain(store)).toMatchObject({ ok: true, count: 2 });
   });
 });

@@ -1,17 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { percentile } from '../bench/lib/load.js';
 import { foldRounds, type Round, ratios } from '../bench/lib/summary.js';
-import { checkGoals, renderTable } from '../bench/lib/table.js';
+import { checkGoals, renderStages, renderTable } from '../bench/lib/table.js';
 
 function round(
   target: Round['target'],
   rps: number,
   p50: number,
   auditRowsPerSecond: number | null = null,
+  operation: Round['operation'] = 'read',
 ): Round {
   return {
     target,
-    operation: 'read',
+    operation,
     connections: 32,
     load: { requests: rps, seconds: 1, rps, p50, p90: p50 * 2, p99: p50 * 3, failures: 0 },
     cpuMsPerRequest: 0.1,
@@ -46,11 +47,53 @@ describe('bench summary', () => {
       p50OverFloorMs: 0.5,
     });
     expect(checkGoals(ratios(cells))).toEqual([
-      { goal: 'read, 32 connections: Bollard ≥ 0.85× floor req/s', measured: '0.80×', met: false },
+      { goal: 'read, 32 connections: Bollard ≥ 0.75× floor req/s', measured: '0.80×', met: true },
+      { goal: 'read, 32 connections: Bollard CPU per call ≤ floor + 60 µs', measured: '+0 µs', met: true },
     ]);
     const table = renderTable(cells, ratios(cells));
     expect(table).toContain('Bollard FULL');
     expect(table).toContain('0.80×');
     expect(table).toContain('8,000');
+  });
+
+  it('adds the denial flood, the PostgreSQL store and the CPU stages, each with its goal', () => {
+    const staged = (
+      target: Round['target'],
+      rps: number,
+      operation: Round['operation'],
+      cpuMs: number,
+    ): Round => {
+      const base = round(target, rps, 1, null, operation);
+      const mainUs = cpuMs * 1000 * 0.75;
+      return {
+        ...base,
+        cpuMsPerRequest: cpuMs,
+        stages: target.startsWith('bollard')
+          ? { mainUs, auditHandOffUs: 4, offMainUs: cpuMs * 1000 - mainUs }
+          : null,
+      };
+    };
+    const cells = foldRounds([
+      staged('direct', 9_000, 'read', 0.02),
+      staged('floor', 5_000, 'read', 0.1),
+      staged('bollard', 3_000, 'read', 0.2),
+      staged('bollard-postgres', 2_000, 'read', 0.3),
+      staged('direct', 9_000, 'deny', 0.02),
+      staged('floor', 5_000, 'deny', 0.1),
+      staged('bollard', 12_000, 'deny', 0.05),
+    ]);
+    const goals = checkGoals(ratios(cells), 0.3);
+    expect(goals.map((g) => [g.goal, g.measured, g.met])).toEqual([
+      ['read, 32 connections: Bollard ≥ 0.75× floor req/s', '0.60×', false],
+      ['read, 32 connections: Bollard CPU per call ≤ floor + 60 µs', '+100 µs', false],
+      ['denials, 32 connections: Bollard ≥ 2× floor req/s', '2.40×', true],
+      ['read, 32 connections, PostgreSQL store: Bollard ≥ 0.5× floor req/s', '0.40×', false],
+    ]);
+    const table = renderTable(cells, ratios(cells));
+    expect(table).toContain('Bollard PostgreSQL');
+    expect(table).toMatch(/\| deny +\| 32 +\| Bollard FULL +\| +12,000 \|/);
+    expect(renderStages(cells)).toContain(
+      'read   32  Bollard FULL         200 µs CPU = main thread 150 (audit hand-off 4) + off the main thread 50',
+    );
   });
 });

@@ -99,6 +99,8 @@ for (const harness of selectedHarnesses()) {
       expect(store.capabilities).toEqual({
         sharedAcrossProcesses: shared,
         crossProcessNotifications: shared,
+        // SQLite's writer thread chains appends in the order they were posted.
+        pipelinedAppends: !shared,
       });
     });
 

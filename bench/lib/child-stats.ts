@@ -24,10 +24,11 @@ const RSS_SAMPLE_MS = 50;
 
 const mb = (bytes: number) => bytes / (1024 * 1024);
 
-/** Answers the parent's questions; `extra` is read at each answer. Call once, after listening. */
+/** Answers the parent's questions; `extra` is read at each answer. Call once, after listening. `cleanup` runs before exit. */
 export function serveStats(
   ready: Record<string, string>,
   extra: () => Promise<Record<string, number>>,
+  cleanup?: () => Promise<void>,
 ): void {
   const send = process.send?.bind(process);
   if (!send) throw new Error('a benchmark child must be started with an IPC channel (child_process.fork)');
@@ -55,6 +56,10 @@ export function serveStats(
     send({ id: question.id, stats } satisfies ChildAnswer);
   });
   // The parent going away ends the child: no orphan keeps a port.
-  process.on('disconnect', () => process.exit(0));
+  process.on('disconnect', () => {
+    const done = () => process.exit(0);
+    if (cleanup) cleanup().then(done, done);
+    else done();
+  });
   send({ ready } satisfies ChildReady);
 }

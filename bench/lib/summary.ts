@@ -1,8 +1,19 @@
 import type { WindowStats } from './child-stats.js';
 import type { LoadFigures } from './load.js';
 
-export type TargetName = 'direct' | 'floor' | 'bollard' | 'bollard-normal';
-export type Operation = 'read' | 'write';
+export type TargetName = 'direct' | 'floor' | 'bollard' | 'bollard-normal' | 'bollard-postgres';
+/** `deny`: an agent calling an endpoint it lacks (Bollard answers 403; the others pass it through). */
+export type Operation = 'read' | 'write' | 'deny';
+
+/** Bollard's CPU per request split by where it is spent, from the process's own counters (µs). */
+export interface Stages {
+  /** The main thread's own CPU: the proxy pipeline, from parsing the request to relaying the answer. */
+  mainUs: number;
+  /** Of which: handing audit drafts to the writer (the synchronous part of append). */
+  auditHandOffUs: number;
+  /** CPU spent off the main thread: the audit writer thread (encode, hash, SQLite) and V8's helpers. */
+  offMainUs: number;
+}
 
 /** One measured round of one target under one load. */
 export interface Round {
@@ -15,6 +26,8 @@ export interface Round {
   peakRssMb: number;
   /** Audit rows committed per second (Bollard only; two rows per call: the call and its outcome). */
   auditRowsPerSecond: number | null;
+  /** Bollard only, where the process reports its counters. */
+  stages?: Stages | null;
 }
 
 /** The rounds of one cell folded: medians, except peak RSS (the highest) and failures (the sum). */
@@ -30,6 +43,7 @@ export interface Cell {
   cpuMsPerRequest: number;
   peakRssMb: number;
   auditRowsPerSecond: number | null;
+  stages: Stages | null;
   failures: number;
 }
 
@@ -43,6 +57,9 @@ export function toRound(
 ): Round {
   const seqBefore = before.extra.auditSeq;
   const seqAfter = after.extra.auditSeq;
+  const delta = (name: string) => ((after.extra[name] ?? 0) - (before.extra[name] ?? 0)) * 1000;
+  const perRequest = (us: number) => (load.requests > 0 ? us / load.requests : 0);
+  const mainUs = perRequest(delta('mainBusyMs'));
   return {
     target,
     operation,
@@ -52,6 +69,14 @@ export function toRound(
     peakRssMb: after.peakRssMb,
     auditRowsPerSecond:
       seqBefore === undefined || seqAfter === undefined ? null : (seqAfter - seqBefore) / load.seconds,
+    stages:
+      after.extra.mainBusyMs === undefined
+        ? null
+        : {
+            mainUs,
+            auditHandOffUs: perRequest(delta('auditHandOffMs')),
+            offMainUs: Math.max(0, (load.requests > 0 ? (after.cpuMs * 1000) / load.requests : 0) - mainUs),
+          },
   };
 }
 
@@ -71,6 +96,7 @@ export function foldRounds(rounds: readonly Round[]): Cell[] {
   return [...groups.values()].map((group) => {
     const first = group[0] as Round;
     const audit = group.map((r) => r.auditRowsPerSecond).filter((v): v is number => v !== null);
+    const staged = group.map((r) => r.stages).filter((v): v is Stages => v != null);
     return {
       target: first.target,
       operation: first.operation,
@@ -83,6 +109,14 @@ export function foldRounds(rounds: readonly Round[]): Cell[] {
       cpuMsPerRequest: median(group.map((r) => r.cpuMsPerRequest)),
       peakRssMb: Math.max(...group.map((r) => r.peakRssMb)),
       auditRowsPerSecond: audit.length > 0 ? median(audit) : null,
+      stages:
+        staged.length > 0
+          ? {
+              mainUs: median(staged.map((s) => s.mainUs)),
+              auditHandOffUs: median(staged.map((s) => s.auditHandOffUs)),
+              offMainUs: median(staged.map((s) => s.offMainUs)),
+            }
+          : null,
       failures: group.reduce((sum, r) => sum + r.load.failures, 0),
     };
   });
@@ -97,6 +131,8 @@ export interface Ratio {
   rpsVsDirect: number;
   p50OverFloorMs: number;
   p50VsFloor: number;
+  /** Bollard's CPU per request over the floor's, in µs. */
+  cpuOverFloorUs: number;
 }
 
 export function ratios(cells: readonly Cell[]): Ratio[] {
@@ -104,7 +140,7 @@ export function ratios(cells: readonly Cell[]): Ratio[] {
     cells.find((c) => c.target === target && c.operation === operation && c.connections === connections);
   const out: Ratio[] = [];
   for (const cell of cells) {
-    if (cell.target !== 'bollard' && cell.target !== 'bollard-normal') continue;
+    if (cell.target === 'direct' || cell.target === 'floor') continue;
     const floor = find('floor', cell.operation, cell.connections);
     const direct = find('direct', cell.operation, cell.connections);
     if (!floor || !direct) continue;
@@ -116,6 +152,7 @@ export function ratios(cells: readonly Cell[]): Ratio[] {
       rpsVsDirect: cell.rps / direct.rps,
       p50OverFloorMs: cell.p50 - floor.p50,
       p50VsFloor: cell.p50 / floor.p50,
+      cpuOverFloorUs: (cell.cpuMsPerRequest - floor.cpuMsPerRequest) * 1000,
     });
   }
   return out;

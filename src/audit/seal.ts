@@ -10,6 +10,9 @@ export function canonicalJson(value: unknown, omitKey?: string): string {
   if (value === null || typeof value !== 'object') {
     return JSON.stringify(value) ?? 'null';
   }
+  // As JSON.stringify does (a Date in details becomes its ISO string, not `{}`).
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function')
+    return canonicalJson((value as { toJSON: () => unknown }).toJSON());
   if (Array.isArray(value)) {
     let out = '[';
     for (let i = 0; i < value.length; i++) {
@@ -81,9 +84,25 @@ function canonicalRecordJson(record: Record<string, unknown>): string {
 }
 
 /**
+ * The canonical JSON `sealRecord` hashes, built from values already encoded as JSON (`encoded[key]`
+ * is the JSON text of that field): the store encodes each field once, stores those bytes and hashes
+ * the same bytes. `encoded` must hold every field but `hash`.
+ */
+export function canonicalFromEncoded(encoded: Readonly<Record<string, string>>): string {
+  let out = '{';
+  for (let i = 0; i < RECORD_KEYS.length; i++) out += KEY_PREFIXES[i] + encoded[RECORD_KEYS[i]!];
+  return `${out}}`;
+}
+
+/** The chain's formula over a record already in canonical JSON (see `canonicalFromEncoded`). */
+export function sealCanonical(prevHash: string, canonical: string): string {
+  return hash('sha256', prevHash + canonical, 'hex');
+}
+
+/**
  * The chain's formula: hex SHA-256 of `prevHash` followed by the canonical JSON of every field
  * of the record except `hash` (prevHash and seq included, so a record cannot be moved).
  * @example const hash = sealRecord({ ...draft, seq: 1, prevHash: GENESIS_HASH });
  */
 export const sealRecord: SealFunction = (record) =>
-  hash('sha256', record.prevHash + canonicalRecordJson(record as unknown as Record<string, unknown>), 'hex');
+  sealCanonical(record.prevHash, canonicalRecordJson(record as unknown as Record<string, unknown>));

@@ -1,4 +1,4 @@
-import type { AuditDraft, AuditRecord, SealFunction, Store } from '../store/types.js';
+import type { AuditDraft, AuditRecord, ChainLink, SealFunction, Store } from '../store/types.js';
 import { sealRecord } from './seal.js';
 
 export interface AuditWriterOptions {
@@ -25,12 +25,17 @@ export class AuditWriterClosedError extends Error {
   }
 }
 
+/** The store as the writer uses it: `appendAudit`, and the faster link-only append where there is one. */
+export type AuditTarget = Pick<Store, 'appendAudit'> &
+  Partial<Pick<Store, 'appendAuditLinks' | 'capabilities'>>;
+
 /**
  * Group commit for write-ahead audit. Every draft appended during one turn of the event loop is
- * written with ONE `appendAudit` transaction (scheduled with setImmediate, after the turn's I/O
- * callbacks); each caller's promise resolves once that transaction is durable, and all of them
- * reject if it fails. One batch is in flight at a time, so seq order follows append order, and
- * drafts arriving meanwhile form the next batch.
+ * written with ONE store append (scheduled with setImmediate, after the turn's I/O callbacks); each
+ * caller's promise resolves once that group is durable, and all of them reject if it fails. Where the
+ * store pipelines appends (`capabilities.pipelinedAppends`: SQLite's writer thread) each turn's group is
+ * sent at once and the store chains them in order; otherwise one group is in flight at a time and
+ * drafts arriving meanwhile form the next. Either way seq order follows append order.
  * @example
  *   const writer = new AuditWriter(store);
  *   await writer.append(draft); // durable now: safe to forward the call
@@ -42,19 +47,21 @@ export class AuditWriter {
   private urgent = 0;
   private lazyTimer: NodeJS.Timeout | null = null;
   private readonly lazyDelayMs: number;
-  private inFlight: Promise<void> | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
   private lastOk = true;
   private readonly maxBatch: number;
   private readonly seal: SealFunction;
+  private readonly pipelined: boolean;
 
   constructor(
-    private readonly store: Pick<Store, 'appendAudit'>,
+    private readonly store: AuditTarget,
     private readonly options: AuditWriterOptions = {},
   ) {
     this.maxBatch = Math.max(1, options.maxBatch ?? 1_000);
     this.lazyDelayMs = options.lazyDelayMs ?? 20; // 20 ms: outcomes are durable soon after, never before, the answer
     this.seal = options.seal ?? sealRecord;
+    this.pipelined = store.capabilities?.pipelinedAppends === true;
   }
 
   /** False after a batch failed, until a later batch succeeds. Callers refuse work (503) meanwhile or probe with append. */
@@ -87,9 +94,9 @@ export class AuditWriter {
 
   /** Resolves when everything appended so far has been written (or failed). */
   async flush(): Promise<void> {
-    while (this.queue.length > 0 || this.inFlight || this.scheduled) {
-      if (!this.inFlight && !this.scheduled) this.schedule();
-      if (this.inFlight) await this.inFlight;
+    while (this.queue.length > 0 || this.inFlight.size > 0 || this.scheduled) {
+      if (this.inFlight.size === 0 && !this.scheduled) this.schedule();
+      if (this.inFlight.size > 0) await Promise.all(this.inFlight);
       else await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
@@ -111,7 +118,7 @@ export class AuditWriter {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.inFlight) return;
+    if (this.scheduled || (this.inFlight.size > 0 && !this.pipelined)) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -127,20 +134,34 @@ export class AuditWriter {
       clearTimeout(this.lazyTimer);
       this.lazyTimer = null;
     }
-    this.inFlight = this.writeBatch(batch).finally(() => {
-      this.inFlight = null;
+    const written: Promise<void> = this.writeBatch(batch).finally(() => {
+      this.inFlight.delete(written);
+      if (this.pipelined) return; // each turn already sent its own group
       // Whatever queued while this batch was in flight is the next group; lazy drafts alone wait for their timer.
       if (this.urgent > 0 || (this.closed && this.queue.length > 0)) this.startBatch();
       else if (this.queue.length > 0) this.scheduleLazy();
     });
+    this.inFlight.add(written);
+    // Pipelined: more than maxBatch queued goes as the next group right away.
+    if (this.pipelined && this.queue.length > 0) {
+      if (this.urgent > 0 || this.closed) this.schedule();
+      else this.scheduleLazy();
+    }
+  }
+
+  /** The sealed records: through the store's link-only append when the seal is the standard one. */
+  private async sealBatch(drafts: AuditDraft[]): Promise<AuditRecord[]> {
+    if (this.seal !== sealRecord || !this.store.appendAuditLinks)
+      return this.store.appendAudit(drafts, this.seal);
+    const links = await this.store.appendAuditLinks(drafts);
+    if (links.length !== drafts.length) throw new Error('the store sealed a different number of records');
+    // The draft as appended with its place in the chain (the stored form is normalized: see normalizeDraft).
+    return drafts.map((draft, i) => ({ ...draft, ...(links[i] as ChainLink) }));
   }
 
   private async writeBatch(batch: Pending[]): Promise<void> {
     try {
-      const records = await this.store.appendAudit(
-        batch.map((p) => p.draft),
-        this.seal,
-      );
+      const records = await this.sealBatch(batch.map((p) => p.draft));
       if (records.length !== batch.length) throw new Error('the store sealed a different number of records');
       this.lastOk = true;
       batch.forEach((p, i) => {

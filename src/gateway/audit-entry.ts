@@ -56,7 +56,12 @@ export function callDraft(
   };
 }
 
-/** The 'outcome' record of an allowed call, linked to its 'call' by the request id. */
+/**
+ * The 'outcome' record of an allowed call, linked to its 'call' by the request id. Slim: it carries
+ * what the call did not know (status, upstream facts, latency, bytes out) and the call's filter columns
+ * (agent, area, endpoint, organization, decision) so a combined filter such as agent + status still
+ * finds it; method, path, permission, client and the rest are read from the call when the two are merged.
+ */
 export function outcomeDraft(
   call: AuditDraft,
   result: {
@@ -69,16 +74,33 @@ export function outcomeDraft(
   },
   startedAt: number,
 ): AuditDraft {
+  const now = Date.now();
   return {
-    ...call,
     kind: 'outcome',
-    time: new Date().toISOString(),
+    time: new Date(now).toISOString(),
+    requestId: call.requestId,
+    agentId: call.agentId,
+    agentName: null,
+    endpointId: call.endpointId,
+    area: call.area,
+    access: null,
+    permission: null,
+    decision: call.decision,
+    reason: null,
+    rule: null,
+    method: null,
+    path: null,
+    organizationId: call.organizationId,
+    resourceIds: [],
     status: result.status,
     upstreamStatus: result.upstreamStatus,
     upstreamRequestId: result.upstreamRequestId,
-    latencyMs: Date.now() - startedAt,
+    latencyMs: now - startedAt,
     upstreamLatencyMs: result.upstreamLatencyMs,
+    bytesIn: null,
     bytesOut: result.bytesOut,
+    clientIp: null,
+    userAgent: null,
     details: result.error ? { error: result.error } : {},
   };
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
@@ -16,6 +15,7 @@ import { type Matcher, type NormalizedRequest, normalize } from './normalize.js'
 import { type ParsedBody, parseBody } from './parse-body.js';
 import { readBody } from './read-body.js';
 import { relay } from './relay.js';
+import { newRequestId } from './request-id.js';
 import { asBollardError, REQUEST_ID_HEADER, sendError } from './respond.js';
 
 /** Where audit drafts go. Resolves once the record is durable (write-ahead); rejects if it cannot be. */
@@ -44,10 +44,7 @@ export interface GatewayDeps {
   now(): number;
 }
 
-/** Bollard request ids: `req_` + 20 random base32-ish characters; sortable enough, unguessable. */
-export function newRequestId(): string {
-  return `req_${randomBytes(12).toString('base64url')}`;
-}
+export { newRequestId };
 
 /**
  * One call, end to end: authenticate → normalize → match → authorize → rate-limit → record (write-ahead)

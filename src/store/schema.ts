@@ -6,7 +6,7 @@ import { webhookMigrations } from './webhook-schema.js';
  * Bollard's schema, written once over dialect column types. New versions are appended, never
  * edited: a database that ran version N must reach N+1 by the next entry alone.
  */
-export function buildMigrations(t: ColumnTypes): Migration[] {
+export function buildMigrations(t: ColumnTypes, auditAppend: readonly string[] = []): Migration[] {
   return [
     {
       version: 1,
@@ -104,6 +104,13 @@ export function buildMigrations(t: ColumnTypes): Migration[] {
         'DROP INDEX IF EXISTS audit_status',
         'DROP INDEX IF EXISTS audit_organization',
       ],
+    },
+    {
+      version: 4,
+      name: 'audit append in one statement',
+      // PostgreSQL: a function that reads, extends and writes the chain head server-side, so a group of
+      // records costs one round trip and the head's row lock is never held across the network. SQLite: none.
+      statements: [...auditAppend],
     },
   ];
 }

@@ -4,6 +4,8 @@
  * hooks, never as `if (kind === …)` in the core.
  */
 
+import type { AuditDraft, ChainLink } from './types.js';
+
 export type Row = Record<string, unknown>;
 
 /** One connection inside a transaction, or a pooled one outside it. */
@@ -50,5 +52,12 @@ export interface SqlDialect {
   /** Turns a driver error into a `StoreError` where it is the caller's mistake; else returns it unchanged. */
   translateError(error: unknown): unknown;
   watchChanges(onChange: () => void): Promise<() => Promise<void>>;
+  /**
+   * Extends the audit chain with the standard seal, if the dialect has a faster way than a transaction
+   * on the shared connection (SQLite: a writer thread; PostgreSQL: one statement). Durable when it resolves.
+   */
+  appendAudit?(drafts: readonly AuditDraft[]): Promise<ChainLink[]>;
+  /** Statements of the migration that adds what `appendAudit` needs in the database (none by default). */
+  readonly auditMigration?: readonly string[];
   close(): Promise<void>;
 }

@@ -1,5 +1,12 @@
+import { sealRecord } from '../audit/seal.js';
 import { buildAuditSelect } from './audit-query.js';
-import { type ChainHead, sealDrafts } from './chain.js';
+import {
+  type ChainHead,
+  type EncodedRecord,
+  encodeDrafts,
+  normalizeDraft,
+  recordOfEncoded,
+} from './chain.js';
 import { StoreError } from './errors.js';
 import {
   AGENT_COLUMNS,
@@ -7,7 +14,6 @@ import {
   agentFromRow,
   agentRowValues,
   auditFromRow,
-  auditRowValues,
   TOKEN_COLUMNS,
   tokenFromJoinedRow,
   tokenFromRow,
@@ -22,6 +28,7 @@ import type {
   AuditPruneResult,
   AuditQuery,
   AuditRecord,
+  ChainLink,
   SealFunction,
   Store,
   StoreCapabilities,
@@ -30,8 +37,6 @@ import type {
 } from './types.js';
 import type { WebhookStore } from './webhook-types.js';
 
-/** Rows per multi-row INSERT: 500 × 29 columns stays under both SQLite's and PostgreSQL's bind limits. */
-const INSERT_CHUNK = 500;
 const DEFAULT_SCAN_PAGE = 500;
 
 /**
@@ -43,6 +48,7 @@ const DEFAULT_SCAN_PAGE = 500;
 export class SqlStore implements Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly webhooks: WebhookStore;
+  private auditInsertSql: string | undefined;
 
   constructor(
     private readonly dialect: SqlDialect,
@@ -53,7 +59,7 @@ export class SqlStore implements Store {
   }
 
   migrate(): Promise<void> {
-    return this.dialect.migrate(buildMigrations(this.dialect.types));
+    return this.dialect.migrate(buildMigrations(this.dialect.types, this.dialect.auditMigration));
   }
 
   close(): Promise<void> {
@@ -110,13 +116,28 @@ export class SqlStore implements Store {
     return this.write(async (s) => {
       for (const op of ops) await this.applyOp(s, op);
       if (ops.length > 0) await this.dialect.announceChange(s);
-      return audit.length > 0 ? this.appendInTransaction(s, audit, seal) : [];
+      return audit.length > 0 ? (await this.appendInTransaction(s, audit, seal)).map(recordOfEncoded) : [];
     });
   }
 
   async appendAudit(drafts: AuditDraft[], seal: SealFunction): Promise<AuditRecord[]> {
     if (drafts.length === 0) return [];
-    return this.write((s) => this.appendInTransaction(s, drafts, seal));
+    if (this.dialect.appendAudit && seal === sealRecord) {
+      const links = await this.appendAuditLinks(drafts);
+      return drafts.map((draft, i) => ({ ...normalizeDraft(draft), ...(links[i] as ChainLink) }));
+    }
+    return (await this.write((s) => this.appendInTransaction(s, drafts, seal))).map(recordOfEncoded);
+  }
+
+  /** The dialect's fast path where it has one (a writer thread, one statement); else one transaction here. */
+  async appendAuditLinks(drafts: readonly AuditDraft[]): Promise<ChainLink[]> {
+    if (drafts.length === 0) return [];
+    if (!this.dialect.appendAudit) return this.write((s) => this.appendInTransaction(s, drafts, sealRecord));
+    try {
+      return await this.dialect.appendAudit(drafts);
+    } catch (error) {
+      throw this.dialect.translateError(error);
+    }
   }
 
   async queryAudit(query: AuditQuery): Promise<AuditRecord[]> {
@@ -196,26 +217,24 @@ export class SqlStore implements Store {
     }
   }
 
+  /**
+   * Reads the head under the write lock, seals after it and inserts row by row through ONE statement
+   * text (prepared once per connection; a multi-row INSERT would need a new statement per batch size
+   * and, in SQLite, a statement journal per commit).
+   */
   private async appendInTransaction(
     s: SqlSession,
-    drafts: AuditDraft[],
+    drafts: readonly AuditDraft[],
     seal: SealFunction,
-  ): Promise<AuditRecord[]> {
+  ): Promise<EncodedRecord[]> {
     const [row] = await s.query(
       `SELECT last_seq, last_hash FROM audit_head WHERE id = 1 ${this.dialect.lockClause}`,
     );
     if (!row) throw new Error('audit_head is missing: the store was not migrated');
     const head: ChainHead = { seq: Number(row.last_seq), hash: String(row.last_hash) };
-    const records = sealDrafts(drafts, head, seal);
-    for (let i = 0; i < records.length; i += INSERT_CHUNK) {
-      const chunk = records.slice(i, i + INSERT_CHUNK);
-      await this.insertRows(
-        s,
-        'audit',
-        AUDIT_COLUMNS.map(([c]) => c),
-        chunk.map(auditRowValues),
-      );
-    }
+    const records = encodeDrafts(drafts, head, seal);
+    const insert = this.auditInsert;
+    for (const record of records) await s.execute(insert, record.values);
     const last = records[records.length - 1];
     if (last) {
       await s.execute(
@@ -226,15 +245,9 @@ export class SqlStore implements Store {
     return records;
   }
 
-  private insertRows(
-    s: SqlSession,
-    table: string,
-    columns: readonly string[],
-    rows: unknown[][],
-  ): Promise<number> {
-    let n = 0;
-    const tuples = rows.map((row) => `(${row.map(() => this.p(++n)).join(', ')})`);
-    return s.execute(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples.join(', ')}`, rows.flat());
+  private get auditInsert(): string {
+    this.auditInsertSql ??= `INSERT INTO audit (${AUDIT_COLUMNS.map(([c]) => c).join(', ')}) VALUES (${AUDIT_COLUMNS.map((_, i) => this.p(i + 1)).join(', ')})`;
+    return this.auditInsertSql;
   }
 
   private upsert(

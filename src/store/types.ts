@@ -104,6 +104,13 @@ export interface AuditRecord extends AuditDraft {
   hash: string;
 }
 
+/** A record's place in the chain, as the one writer handed it out. */
+export interface ChainLink {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
 /** Computes a record's hash from the previous hash and its content (the audit module owns the formula). */
 export type SealFunction = (record: Omit<AuditRecord, 'hash'>) => string;
 
@@ -145,6 +152,11 @@ export interface StoreCapabilities {
   sharedAcrossProcesses: boolean;
   /** Change notifications reach other processes (LISTEN/NOTIFY). */
   crossProcessNotifications: boolean;
+  /**
+   * Several `appendAuditLinks` calls may be in flight at once and are chained in call order (SQLite: a
+   * writer thread commits them in a pipeline). Otherwise a writer waits for one group before the next.
+   */
+  pipelinedAppends: boolean;
 }
 
 /**
@@ -181,6 +193,11 @@ export interface Store {
    * in order. Durable when the promise resolves. Rejects if the store cannot write.
    */
   appendAudit(drafts: AuditDraft[], seal: SealFunction): Promise<AuditRecord[]>;
+  /**
+   * `appendAudit` with the standard seal (`sealRecord`), answering only each record's place in the chain:
+   * the store's fastest path (SQLite's writer thread, PostgreSQL's one-statement append). Durable when it resolves.
+   */
+  appendAuditLinks?(drafts: AuditDraft[]): Promise<ChainLink[]>;
   queryAudit(query: AuditQuery): Promise<AuditRecord[]>;
   /** Streams the chain in seq order from `fromSeq` (inclusive), in pages, for export and verify. */
   scanAudit(fromSeq?: number, pageSize?: number): AsyncIterable<AuditRecord>;

@@ -30,5 +30,10 @@ export function createPostgresStore(options: PostgresStoreOptions): SqlStore {
     connectTimeoutMs: options.connectTimeoutMs ?? 5_000, // 5 seconds
     statementTimeoutMs: options.statementTimeoutMs ?? 10_000, // 10 seconds
   });
-  return new SqlStore(dialect, { sharedAcrossProcesses: true, crossProcessNotifications: true });
+  return new SqlStore(dialect, {
+    sharedAcrossProcesses: true,
+    crossProcessNotifications: true,
+    // One group per replica at a time: the next fills during the round trip, and each waits on the head's lock anyway.
+    pipelinedAppends: false,
+  });
 }

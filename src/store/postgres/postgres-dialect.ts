@@ -1,7 +1,10 @@
 import pg from 'pg';
+import { canonicalPieces } from '../chain.js';
 import { StoreError } from '../errors.js';
+import { AUDIT_COLUMNS } from '../rows.js';
 import { applyPendingMigrations } from '../schema.js';
 import type { Migration, Row, SqlDialect, SqlSession } from '../sql-dialect.js';
+import type { AuditDraft, ChainLink } from '../types.js';
 import { CHANGES_CHANNEL, watchNotifications } from './change-listener.js';
 
 export interface PostgresOptions {
@@ -20,6 +23,46 @@ function quoteIdent(name: string): string {
 }
 
 function ignoreError(): void {}
+
+/**
+ * Extends the chain server-side in the one statement that calls it: reads and locks the head, seals each
+ * row as `sealRecord` does — SHA-256 of prevHash + the canonical JSON, whose pieces around prevHash and
+ * seq the caller sends — inserts it, and moves the head. The head's row lock is held for the statement's
+ * own work and commit, never across a network round trip. `rows` is a JSON array of audit rows (column
+ * names as keys, seq and hashes left out); the three arrays hold each row's canonical pieces.
+ */
+const APPEND_FUNCTION = `CREATE OR REPLACE FUNCTION bollard_append_audit(rows json, pre text[], mid text[], post text[])
+  RETURNS TABLE (out_seq bigint, out_prev text, out_hash text) LANGUAGE plpgsql AS $fn$
+DECLARE
+  head_seq bigint;
+  head_hash text;
+  r audit;
+  i integer := 0;
+BEGIN
+  SELECT last_seq, last_hash INTO head_seq, head_hash FROM audit_head WHERE id = 1 FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'audit_head is missing: the store was not migrated';
+  END IF;
+  FOR r IN SELECT * FROM json_populate_recordset(NULL::audit, rows) LOOP
+    i := i + 1;
+    r.seq := head_seq + 1;
+    r.prev_hash := head_hash;
+    r.hash := encode(sha256(convert_to(
+      head_hash || pre[i] || '"' || head_hash || '"' || mid[i] || r.seq::text || post[i], 'UTF8')), 'hex');
+    INSERT INTO audit SELECT r.*;
+    head_seq := r.seq;
+    head_hash := r.hash;
+    out_seq := r.seq;
+    out_prev := r.prev_hash;
+    out_hash := r.hash;
+    RETURN NEXT;
+  END LOOP;
+  UPDATE audit_head SET last_seq = head_seq, last_hash = head_hash WHERE id = 1;
+END
+$fn$`;
+
+/** The row fields `bollard_append_audit` takes: every audit column but seq and the two hashes. */
+const DRAFT_COLUMNS = AUDIT_COLUMNS.slice(1, -2).map(([column]) => column);
 
 function sessionOf(client: pg.PoolClient | pg.Pool): SqlSession {
   return {
@@ -48,6 +91,7 @@ export class PostgresDialect implements SqlDialect {
    * Per-replica chains would scale further but make verify and export merge several chains.
    */
   readonly lockClause = 'FOR UPDATE';
+  readonly auditMigration = [APPEND_FUNCTION];
   private readonly pool: pg.Pool;
   private readonly clientConfig: pg.ClientConfig;
 
@@ -96,6 +140,38 @@ export class PostgresDialect implements SqlDialect {
       client.off('error', ignoreError);
       client.release(broken);
     }
+  }
+
+  /**
+   * One round trip per group: a single autocommitted statement calls `bollard_append_audit` (no BEGIN,
+   * SELECT … FOR UPDATE, INSERT, UPDATE, COMMIT exchange), so replicas hold the head's lock only while
+   * the server works and commits.
+   */
+  async appendAudit(drafts: readonly AuditDraft[]): Promise<ChainLink[]> {
+    const encoded = drafts.map(canonicalPieces);
+    const rows = encoded.map(({ values }) => {
+      const row: Record<string, unknown> = {};
+      DRAFT_COLUMNS.forEach((column, i) => {
+        row[column] = values[i];
+      });
+      return row;
+    });
+    const result = await this.pool.query<{ out_seq: string; out_prev: string; out_hash: string }>(
+      'SELECT out_seq, out_prev, out_hash FROM bollard_append_audit($1::json, $2, $3, $4)',
+      [
+        JSON.stringify(rows),
+        encoded.map((e) => e.pieces[0]),
+        encoded.map((e) => e.pieces[1]),
+        encoded.map((e) => e.pieces[2]),
+      ],
+    );
+    if (result.rows.length !== drafts.length)
+      throw new Error('the database sealed a different number of records');
+    return result.rows.map((row) => ({
+      seq: Number(row.out_seq),
+      prevHash: row.out_prev,
+      hash: row.out_hash,
+    }));
   }
 
   async announceChange(session: SqlSession): Promise<void> {

@@ -31,6 +31,11 @@ export function createSqliteStore(options: SqliteStoreOptions): SqlStore {
     file,
     synchronous: options.synchronous ?? 'FULL',
     busyTimeoutMs: options.busyTimeoutMs ?? 5_000, // 5 seconds
+    auditThread: true,
   });
-  return new SqlStore(dialect, { sharedAcrossProcesses: false, crossProcessNotifications: false });
+  return new SqlStore(dialect, {
+    sharedAcrossProcesses: false,
+    crossProcessNotifications: false,
+    pipelinedAppends: true,
+  });
 }

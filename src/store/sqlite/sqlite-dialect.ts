@@ -2,12 +2,16 @@ import Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
 import { applyPendingMigrations } from '../schema.js';
 import type { Migration, Row, SqlDialect, SqlSession } from '../sql-dialect.js';
+import type { AuditDraft, ChainLink } from '../types.js';
+import { AuditThread, type AuditThreadOptions } from './audit-thread.js';
 
 export interface SqliteOptions {
   /** The database file. */
   file: string;
   synchronous: 'FULL' | 'NORMAL';
   busyTimeoutMs: number;
+  /** Audit appends on a writer thread with its own connection (the thread's own connection: false). */
+  auditThread: boolean;
 }
 
 /** Prepared statements kept per connection; multi-row inserts vary in shape, so the cache is bounded. */
@@ -31,6 +35,22 @@ class SerialQueue {
 }
 
 const queues = new Map<string, { queue: SerialQueue; handles: number }>();
+/** One writer thread per file, shared like the queue: two would race each other for the write lock. */
+const threads = new Map<string, { thread: AuditThread; handles: number }>();
+
+function threadFor(options: AuditThreadOptions): AuditThread {
+  const entry = threads.get(options.file) ?? { thread: new AuditThread(options), handles: 0 };
+  entry.handles++;
+  threads.set(options.file, entry);
+  return entry.thread;
+}
+
+async function releaseThread(file: string): Promise<void> {
+  const entry = threads.get(file);
+  if (!entry || --entry.handles > 0) return;
+  threads.delete(file);
+  await entry.thread.close();
+}
 
 function queueFor(file: string): SerialQueue {
   const entry = queues.get(file) ?? { queue: new SerialQueue(), handles: 0 };
@@ -54,6 +74,13 @@ export class SqliteDialect implements SqlDialect {
   private readonly queue: SerialQueue;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly session: SqlSession;
+  /**
+   * Audit appends go to the writer thread: the proxy's event loop never waits on an fsync. Admin changes
+   * (`apply`) and retention still write here; SQLite's write lock orders them with the thread's commits,
+   * and every transaction reads the chain head under that lock, so the chain has one serial order.
+   */
+  readonly appendAudit?: (drafts: readonly AuditDraft[]) => Promise<ChainLink[]>;
+  private readonly thread: AuditThread | null = null;
 
   constructor(options: SqliteOptions) {
     this.db = new Database(options.file);
@@ -62,10 +89,21 @@ export class SqliteDialect implements SqlDialect {
     this.db.pragma(`synchronous = ${options.synchronous}`);
     this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
     this.db.pragma('foreign_keys = ON');
+    // Statement journals and sorts in memory: otherwise SQLite creates and deletes a temp file per commit.
+    this.db.pragma('temp_store = MEMORY');
     this.session = {
       query: async (sql, params = []) => this.prepare(sql).all(...params) as Row[],
       execute: async (sql, params = []) => this.prepare(sql).run(...params).changes,
     };
+    if (options.auditThread) {
+      const thread = threadFor({
+        file: this.db.name,
+        synchronous: options.synchronous,
+        busyTimeoutMs: options.busyTimeoutMs,
+      });
+      this.thread = thread;
+      this.appendAudit = (drafts) => thread.append(drafts);
+    }
   }
 
   placeholder(): string {
@@ -114,7 +152,9 @@ export class SqliteDialect implements SqlDialect {
     return async () => {};
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    const thread = this.thread;
+    if (thread && this.db.open) await releaseThread(this.db.name);
     return this.queue.run(async () => {
       if (this.db.open) {
         this.db.close();
