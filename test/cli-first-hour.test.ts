@@ -352,3 +352,36 @@ describe('--help', () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe('logs --organization', () => {
+  it('includes the call that created the organization', async () => {
+    const env = { BOLLARD_ADMIN_URL: bollard.adminUrl, BOLLARD_ADMIN_TOKEN: adminToken };
+    const created = await cli(
+      ['agents', 'create', 'org-maker', '--grant', 'organizations:write', '--json'],
+      env,
+    );
+    const { token } = JSON.parse(created.stdout) as { token: string };
+    const response = await fetch(`${bollard.proxyUrl}/organizations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Made Here' }),
+    });
+    expect(response.status).toBe(201);
+    const organization = (await response.json()) as { id: string };
+    const requestId = response.headers.get('x-bollard-request-id');
+    await vi.waitFor(
+      async () => {
+        const logs = await cli(['logs', '--organization', organization.id, '--json'], env);
+        const entries = JSON.parse(logs.stdout) as {
+          requestId: string;
+          endpointId: string;
+          organizationId: string;
+        }[];
+        const entry = entries.find((e) => e.requestId === requestId);
+        expect(entry?.endpointId).toBe('organizations.create');
+        expect(entry?.organizationId).toBe(organization.id);
+      },
+      { timeout: 20_000, interval: 250 },
+    );
+  });
+});

@@ -27,6 +27,7 @@ export function mergeOutcome(call: AuditRecord, outcome: AuditRecord | null): Au
   if (!outcome) return { ...call, outcome: null };
   return {
     ...call,
+    organizationId: call.organizationId ?? outcome.organizationId,
     status: outcome.status ?? call.status,
     upstreamStatus: outcome.upstreamStatus,
     upstreamRequestId: outcome.upstreamRequestId,
@@ -68,7 +69,11 @@ export async function queryAuditEntries(
 ): Promise<{ data: AuditEntry[]; nextCursor: number | null }> {
   const kinds = filter.kinds?.length ? filter.kinds : READER_KINDS;
   const query: AuditQuery = {
-    kind: filter.status !== undefined && kinds.includes('call') ? [...kinds, 'outcome'] : kinds,
+    // An allowed call's final status, and the organization a create made, live in its outcome.
+    kind:
+      (filter.status !== undefined || filter.organizationId !== undefined) && kinds.includes('call')
+        ? [...kinds, 'outcome']
+        : kinds,
     agentId: filter.agentId,
     decision: filter.decision,
     area: filter.area,

@@ -71,6 +71,8 @@ export function outcomeDraft(
     upstreamLatencyMs: number | null;
     bytesOut: number;
     error?: string;
+    /** Set when the answer names the organization the call created (the call itself could not). */
+    organizationId?: string | null;
   },
   startedAt: number,
 ): AuditDraft {
@@ -90,7 +92,7 @@ export function outcomeDraft(
     rule: null,
     method: null,
     path: null,
-    organizationId: call.organizationId,
+    organizationId: result.organizationId ?? call.organizationId,
     resourceIds: [],
     status: result.status,
     upstreamStatus: result.upstreamStatus,

@@ -135,9 +135,14 @@ function streamBack(
   if (retryAfter !== null) headers['retry-after'] = retryAfter;
   const upstreamRequestId = first(upstream.headers['x-request-id']);
   let bytesOut = 0;
+  // A call that creates an organization has no organization id until WorkOS answers: keep the answer's
+  // (small) body so the outcome can name it, and `logs --organization` finds the call that created it.
+  const created: Buffer[] | null =
+    call.endpoint.id === CREATES_ORGANIZATION && upstream.statusCode < 300 ? [] : null;
   res.writeHead(upstream.statusCode, headers);
   upstream.body.on('data', (chunk: Buffer) => {
     bytesOut += chunk.length;
+    if (created && bytesOut <= CREATED_BODY_LIMIT) created.push(chunk);
     if (!res.write(chunk)) upstream.body.pause();
   });
   res.on('drain', () => upstream.body.resume());
@@ -151,6 +156,8 @@ function streamBack(
       upstreamLatencyMs,
       bytesOut,
       error: error ? String(upstreamFailure(error).fields.reason) : undefined,
+      organizationId:
+        created && !error && bytesOut <= CREATED_BODY_LIMIT ? createdOrganization(created) : null,
     });
   };
   upstream.body.once('end', () => finish());
@@ -178,6 +185,19 @@ function authorizationFor(endpoint: CatalogEndpoint, req: IncomingMessage, apiKe
     return token === null && endpoint.requestSecrets.includes('client_secret') ? null : `Bearer ${apiKey}`;
   if (token === null || token.startsWith('bol_')) return null;
   return req.headers.authorization ?? null;
+}
+
+const CREATES_ORGANIZATION = 'organizations.create';
+const CREATED_BODY_LIMIT = 64 * 1024;
+
+/** The id of the organization a successful create answered with, or null. */
+function createdOrganization(chunks: Buffer[]): string | null {
+  try {
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { object?: unknown; id?: unknown };
+    return body.object === 'organization' && typeof body.id === 'string' ? body.id.slice(0, 200) : null;
+  } catch {
+    return null;
+  }
 }
 
 function first(value: string | string[] | undefined): string | null {
