@@ -149,7 +149,8 @@ describe('audit: every call recorded, write-ahead, tamper-evident', () => {
     const records = await allRecords(h);
     const victim = records[Math.floor(records.length / 2)]!;
     const db = new Database(path.join(h.dataDir, 'bollard.db'));
-    db.prepare('UPDATE audit SET status = 200, decision = ? WHERE seq = ?').run('allow', victim.seq);
+    // A change that is a change whatever the victim was (setting 200/allow on an allowed call altered nothing).
+    db.prepare('UPDATE audit SET status = COALESCE(status, 0) + 1 WHERE seq = ?').run(victim.seq);
     db.close();
     const result = await verifyChain(h.app.store);
     expect(result).toMatchObject({ ok: false, seq: victim.seq });
