@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RateLimitRule } from '../src/catalog/types.js';
 import {
   createGatewayLimiter,
   type GatewayLimiter,
@@ -119,17 +120,40 @@ describe.each(backends)('limiter conformance: $name', ({ make }) => {
     });
   });
 
-  it('skips a keyed rule whose scope value the request does not carry', async () => {
+  it('skips a rule only for the calls its `when` does not name', async () => {
     const l = limiter();
-    const challenge = testRule('authenticate.challenge', 1, HOUR, 'challenge', [
-      { in: 'body', name: 'authentication_challenge_id' },
-    ]);
-    const authenticate = testEndpoint('users.authenticate', [magic, challenge]);
+    const challenge: RateLimitRule = {
+      ...testRule('authenticate.challenge', 1, HOUR, 'challenge', [
+        { in: 'body', name: 'authentication_challenge_id' },
+      ]),
+      when: { source: { in: 'body', name: 'grant_type' }, values: ['totp'] },
+    };
+    const authenticate = testEndpoint('users.authenticate', [challenge]);
     const refresh = testRequest(authenticate, { body: { grant_type: 'refresh_token' } });
     expect(allowed(await run(l, refresh, 5))).toBe(5);
-    const totp = testRequest(authenticate, { body: { authentication_challenge_id: 'auth_challenge_1' } });
+    const totp = testRequest(authenticate, {
+      body: { grant_type: 'totp', authentication_challenge_id: 'auth_challenge_1' },
+    });
     const decisions = await run(l, totp, 2);
     expect(decisions[1]).toMatchObject({ allow: false, scope: 'challenge', scopeValue: 'auth_challenge_1' });
+    // A counted grant that leaves its key out is not let off: it counts in the rule's shared bucket.
+    const keyless = testRequest(authenticate, { body: { grant_type: 'totp' } });
+    expect((await run(l, keyless, 2)).map((d) => d.allow)).toEqual([true, false]);
+  });
+
+  it('counts a keyed rule whose key the request leaves out in one shared bucket, never skips it', async () => {
+    const l = limiter();
+    const keyless = testRequest(sendMagic, { body: { mail: 'a@example.com' } });
+    const decisions = await run(l, keyless, 4);
+    expect(decisions.map((d) => d.allow)).toEqual([true, true, true, false]);
+    expect(decisions[3]).toMatchObject({ rule: 'magic_auth.send', scope: 'email', scopeValue: null });
+    // Values it was resolved to (a group's directory) key it like the spelled-out value.
+    const resolved = testRequest(sendMagic, {
+      body: {},
+      resolvedKeys: { 'magic_auth.send': 'b@example.com' },
+    });
+    const spelled = testRequest(sendMagic, { body: { email: 'B@Example.com' } });
+    expect(allowed([...(await run(l, resolved, 2)), ...(await run(l, spelled, 2))])).toBe(3);
   });
 
   it('refunds: a call refused by a later bucket consumes nothing from the earlier ones', async () => {

@@ -10,6 +10,7 @@ import type { RateLimitRule } from '../catalog/types.js';
 import type { BollardConfig } from '../config/index.js';
 import {
   CredentialCache,
+  createKeyResolver,
   createProxyServer,
   createUpstreamDispatcher,
   type GatewayDeps,
@@ -133,6 +134,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     breaker,
     bodyLimitBytes: config.bodyLimitBytes,
     limitWaitMs: config.rateLimitMaxWaitMs,
+    keyResolver: limiter ? createKeyResolver({ upstream, dispatcher, logger, now }) : undefined,
     logger,
     now,
   };

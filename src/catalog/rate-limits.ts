@@ -36,13 +36,20 @@ export const AUTHKIT_WRITES: RateLimitRule = {
   description: '500 requests / 10 s per environment (AuthKit writes)',
 };
 
-/** "10 / 60 s per email or challenge ID": password and magic-auth grants carry `email`. */
+const GRANT_TYPE = { in: 'body', name: 'grant_type' } as const;
+
+/**
+ * "10 / 60 s per email or challenge ID": password and magic-auth grants carry `email`. Other grants (refresh
+ * token, code) are not counted per email, so the rule names the grants it counts: a password grant without
+ * an email still counts (in the rule's one shared bucket), a refresh is not throttled 10 a minute.
+ */
 export const AUTHENTICATE_PER_EMAIL: RateLimitRule = {
   id: 'authkit.authenticate.email',
   limit: 10,
   windowSeconds: 60,
   scope: 'email',
   key: [{ in: 'body', name: 'email' }],
+  when: { source: GRANT_TYPE, values: ['password', 'urn:workos:oauth:grant-type:magic-auth:code'] },
   description: '10 requests / 60 s per email',
 };
 
@@ -53,6 +60,7 @@ export const AUTHENTICATE_PER_CHALLENGE: RateLimitRule = {
   windowSeconds: 60,
   scope: 'challenge',
   key: [{ in: 'body', name: 'authentication_challenge_id' }],
+  when: { source: GRANT_TYPE, values: ['urn:workos:oauth:grant-type:mfa-totp'] },
   description: '10 requests / 60 s per authentication challenge',
 };
 
@@ -83,13 +91,17 @@ export const PASSWORD_RESET_PER_EMAIL: RateLimitRule = {
   description: '3 requests / 60 s per email',
 };
 
-/** Listing directory users names the directory in the `directory` query parameter. */
+/**
+ * Listing directory users names the directory in the `directory` query parameter, or names a `group`, which
+ * belongs to one directory: WorkOS counts that call against the group's directory, so Bollard looks it up.
+ */
 export const DIRECTORY_USERS_PER_DIRECTORY: RateLimitRule = {
   id: 'directory_sync.users',
   limit: 4,
   windowSeconds: 1,
   scope: 'directory',
   key: [{ in: 'query', name: 'directory' }],
+  resolve: [{ from: { in: 'query', name: 'group' }, path: '/directory_groups/{id}', field: 'directory_id' }],
   description: '4 requests / second per directory',
 };
 

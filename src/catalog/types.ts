@@ -30,6 +30,17 @@ export type RateLimitScope =
   | 'challenge';
 
 /**
+ * A scope value found through WorkOS: `GET path` (with `{id}` replaced by the value at `from`) answers an
+ * object whose `field` is the scope value.
+ * @example { from: { in: 'query', name: 'group' }, path: '/directory_groups/{id}', field: 'directory_id' }
+ */
+export interface KeyLookup {
+  from: ValueSource;
+  path: string;
+  field: string;
+}
+
+/**
  * One WorkOS rate limit that applies to an endpoint.
  * @example { id: 'organizations.delete', limit: 50, windowSeconds: 60, scope: 'api_key', key: [], description: '50 requests / 60 s per API key' }
  */
@@ -42,6 +53,13 @@ export interface RateLimitRule {
   scope: RateLimitScope;
   /** Where the scope value comes from, tried in order; empty for `api_key` / `environment`. */
   key: ValueSource[];
+  /**
+   * When the request names no `key` value but something the scope value belongs to (a group belongs to one
+   * directory), where to look the scope value up through WorkOS, read-only.
+   */
+  resolve?: KeyLookup[];
+  /** The rule counts only calls whose field has one of these values (a grant type); others skip it. */
+  when?: { source: ValueSource; values: readonly string[] };
   /** Human wording, as the seed or the docs give it ("4 requests / second per directory"). */
   description: string;
 }

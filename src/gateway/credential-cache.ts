@@ -20,6 +20,7 @@ export class CredentialCache {
   readonly #source: CredentialSource;
   #entries = new Map<string, Credential>();
   #generation = 0;
+  readonly #listeners = new Set<() => void>();
 
   constructor(source: CredentialSource) {
     this.#source = source;
@@ -38,9 +39,24 @@ export class CredentialCache {
     return found;
   }
 
-  /** Forget everything; the next calls read the store again. */
+  /** Forget everything; the next calls read the store again, and every subscriber is told at once. */
   invalidate(): void {
     this.#generation++;
     this.#entries = new Map();
+    for (const listener of [...this.#listeners]) listener();
+  }
+
+  /**
+   * Calls `listener` on every change to agents, grants or tokens (this replica's or another's), until the
+   * returned function is called. Calls parked for a rate limit subscribe so a revocation wakes them at once.
+   */
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** How many subscribers are listening now (calls parked inside Bollard). */
+  get subscribers(): number {
+    return this.#listeners.size;
   }
 }

@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { CatalogEndpoint } from '../catalog/types.js';
 import { BollardError } from '../errors/index.js';
 import type { GatewayLimiter, LimitRefusal, LimitRequest } from '../ratelimit/index.js';
 import type { CallFacts } from './audit-entry.js';
+import type { KeyResolver } from './resolve-keys.js';
 
 /** A refusal from the limiter, as the pipeline answers and records it. */
 export interface LimitDenial {
@@ -22,6 +22,12 @@ export interface LimitWait {
   /** Aborted when the client goes away: stop waiting for it. */
   signal: AbortSignal;
   now(): number;
+  /** Subscribes to changes of agents, grants and tokens; a change wakes a parked call at once. */
+  subscribe?(listener: () => void): () => void;
+  /** Authenticates and authorizes the call again; a denial ends the wait. */
+  recheck?(): Promise<LimitDenial | null>;
+  /** Looks up scope values the request does not name (a group's directory). */
+  keyResolver?: KeyResolver;
 }
 
 const NOTHING = async () => undefined;
@@ -49,25 +55,59 @@ export async function checkLimits(
     agentWeight: facts.agent?.weight ?? 1,
     agentQuota: facts.agent?.quota ?? null,
   };
+  if (wait.keyResolver) request.resolvedKeys = await wait.keyResolver.resolve(endpoint, request);
   const deadline = wait.now() + wait.maxWaitMs;
-  for (;;) {
-    const decision = await limiter.check(request);
-    if (decision.allow) {
-      return { denial: null, release: decision.release ?? NOTHING, sent: decision.sent ?? NOTHING };
+  // Subscribed before the first check, so a change that lands while the limiter is asked is not missed.
+  let changes = 0;
+  let wake: (() => void) | null = null;
+  const unsubscribe = wait.subscribe?.(() => {
+    changes++;
+    wake?.();
+  });
+  try {
+    for (;;) {
+      const decision = await limiter.check(request);
+      if (decision.allow) {
+        return { denial: null, release: decision.release ?? NOTHING, sent: decision.sent ?? NOTHING };
+      }
+      // A little jitter so the waiters of one bucket do not all wake in the same millisecond.
+      const pause = decision.retryAfterMs + 5 + Math.floor(Math.random() * 45);
+      if (decision.reason !== 'workos_limit' || wait.signal.aborted || wait.now() + pause > deadline) {
+        return {
+          denial: {
+            error: refusalError(decision),
+            reason: decision.reason,
+            rule: `ratelimit:${decision.rule}`,
+          },
+        };
+      }
+      const seen = changes;
+      await park(pause, wait.signal, (resume) => {
+        wake = changes === seen ? resume : null;
+        if (!wake) resume();
+      });
+      wake = null;
+      // Grants and revocations change while a call is parked: what was allowed before the wait may not be now.
+      const denial = await wait.recheck?.();
+      if (denial) return { denial };
     }
-    // A little jitter so the waiters of one bucket do not all wake in the same millisecond.
-    const pause = decision.retryAfterMs + 5 + Math.floor(Math.random() * 45);
-    if (decision.reason !== 'workos_limit' || wait.signal.aborted || wait.now() + pause > deadline) {
-      return {
-        denial: {
-          error: refusalError(decision),
-          reason: decision.reason,
-          rule: `ratelimit:${decision.rule}`,
-        },
-      };
-    }
-    await sleep(pause, undefined, { signal: wait.signal }).catch(() => undefined);
+  } finally {
+    unsubscribe?.();
   }
+}
+
+/** Sleeps `ms`, or less: until the client goes away or `arm`'s resume is called (a credential change). */
+function park(ms: number, signal: AbortSignal, arm: (resume: () => void) => void): Promise<void> {
+  return new Promise((resolve) => {
+    const resume = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', resume);
+      resolve();
+    };
+    const timer = setTimeout(resume, ms);
+    signal.addEventListener('abort', resume, { once: true });
+    arm(resume);
+  });
 }
 
 function refusalError(refusal: LimitRefusal): BollardError {

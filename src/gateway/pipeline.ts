@@ -3,9 +3,9 @@ import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { CatalogEndpoint } from '../catalog/types.js';
 import { BollardError } from '../errors/index.js';
-import { authorize, type Decision } from '../policy/index.js';
+import { authorize } from '../policy/index.js';
 import type { GatewayLimiter, UpstreamBreaker } from '../ratelimit/index.js';
-import type { AgentRecord, AuditDraft } from '../store/types.js';
+import type { AuditDraft } from '../store/types.js';
 import { type CallFacts, callDraft } from './audit-entry.js';
 import { authenticate } from './authenticate.js';
 import type { CredentialCache } from './credential-cache.js';
@@ -14,8 +14,10 @@ import { checkLimits } from './limits.js';
 import { type Matcher, type NormalizedRequest, normalize } from './normalize.js';
 import { type ParsedBody, parseBody } from './parse-body.js';
 import { readBody } from './read-body.js';
+import { denialError, recheckAccess } from './recheck.js';
 import { relay } from './relay.js';
 import { newRequestId } from './request-id.js';
+import type { KeyResolver } from './resolve-keys.js';
 import { asBollardError, REQUEST_ID_HEADER, sendError } from './respond.js';
 
 /** Where audit drafts go. Resolves once the record is durable (write-ahead); rejects if it cannot be. */
@@ -40,6 +42,8 @@ export interface GatewayDeps {
   bodyLimitBytes: number;
   /** Longest a call waits inside Bollard for a WorkOS rate limit to have room. */
   limitWaitMs: number;
+  /** Finds rate-limit scope values a request does not name (a group's directory). */
+  keyResolver?: KeyResolver;
   logger: Logger;
   now(): number;
 }
@@ -101,6 +105,7 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
   const endpoint = facts.endpoint;
   // Where the body may carry the agent's token (`client_secret`), it is read before authenticating.
   const early = endpoint && carriesClientSecret(endpoint) ? await readCallBody(deps, facts, endpoint) : null;
+  if (early instanceof BollardError) return denyBody(deps, facts, res, early);
   if (!endpoint?.anonymous) {
     const auth = await authenticate(req.headers, deps.credentials, deps.now(), early?.body.value);
     if (!auth.ok) {
@@ -141,7 +146,9 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
       decision.rule,
     );
 
-  const { raw, body } = early ?? (await readCallBody(deps, facts, endpoint));
+  const read = early ?? (await readCallBody(deps, facts, endpoint));
+  if (read instanceof BollardError) return denyBody(deps, facts, res, read);
+  const { raw, body } = read;
   // Where Bollard must put the key into the body, it must understand the body: a JSON object or a form.
   if (raw.length > 0 && !body.value && carriesClientSecret(endpoint)) {
     const error = new BollardError('invalid_request', 'The body must be a JSON object or a form.', {
@@ -151,15 +158,25 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
   }
 
   const signal = clientGone(res);
+  const recheck = () => recheckAccess(deps.credentials, facts, endpoint, deps.now());
   const limits = deps.limiter
     ? await checkLimits(deps.limiter, facts, endpoint, body.value, {
         maxWaitMs: deps.limitWaitMs,
         signal,
         now: deps.now,
+        subscribe: (listener) => deps.credentials.subscribe(listener),
+        recheck,
+        keyResolver: deps.keyResolver,
       })
     : null;
   if (limits?.denial)
     return deny(deps, facts, res, limits.denial.error, limits.denial.reason, limits.denial.rule);
+  // The body was read and the call may have waited since the first check: check again, just before recording.
+  const late = await recheck();
+  if (late) {
+    await limits?.release().catch(() => undefined);
+    return deny(deps, facts, res, late.error, late.reason, late.rule);
+  }
 
   const call = callDraft(facts, {
     decision: 'allow',
@@ -195,32 +212,31 @@ function carriesClientSecret(endpoint: CatalogEndpoint): boolean {
   return endpoint.requestSecrets.includes('client_secret');
 }
 
-/** Reads and parses the body (bounded), keeping its parsed fields and redacted summary in the facts. */
+/**
+ * Reads and parses the body (bounded), keeping its parsed fields and redacted summary in the facts. A body
+ * Bollard cannot read as WorkOS does comes back as the error to deny it with (400 `invalid_request`).
+ */
 async function readCallBody(
   deps: GatewayDeps,
   facts: CallFacts,
   endpoint: CatalogEndpoint,
-): Promise<{ raw: Buffer; body: ParsedBody }> {
+): Promise<{ raw: Buffer; body: ParsedBody } | BollardError> {
   const raw = await readBody(facts.req, deps.bodyLimitBytes).catch((error: unknown) => {
     throw asBollardError(error);
   });
-  const body = parseBody(raw, facts.req.headers['content-type']);
+  let body: ParsedBody;
+  try {
+    body = parseBody(raw, facts.req.headers['content-type']);
+  } catch (error) {
+    return asBollardError(error);
+  }
   facts.body = body.value;
   if (raw.length > 0) facts.details.body = deps.summarizeBody(body.value, endpoint.requestSecrets);
   return { raw, body };
 }
 
-function denialError(decision: Decision, agent: AgentRecord | null, endpoint: CatalogEndpoint): BollardError {
-  const name = agent?.name ?? 'anonymous';
-  if (decision.reason === 'agent_disabled')
-    return new BollardError('unauthorized', `Agent '${name}' is disabled.`, { reason: 'agent_disabled' });
-  if (decision.reason === 'agent_expired')
-    return new BollardError('unauthorized', `Agent '${name}' has expired.`, { reason: 'agent_expired' });
-  return new BollardError(
-    'permission_denied',
-    `Agent '${name}' may not call ${endpoint.method} ${endpoint.path}: it needs ${decision.permission}.`,
-    { agent: name, endpoint: endpoint.id, required_permission: decision.permission },
-  );
+function denyBody(deps: GatewayDeps, facts: CallFacts, res: ServerResponse, error: BollardError) {
+  return deny(deps, facts, res, error, String(error.fields.reason ?? 'malformed_body'), 'normalize:body');
 }
 
 /** Answers a denial and records it as one 'call' record. The answer does not wait on the audit store. */

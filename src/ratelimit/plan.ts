@@ -1,5 +1,5 @@
 import type { RateLimitRule } from '../catalog/types.js';
-import { readFirstValue } from '../catalog/value-source.js';
+import { readFirstValue, readValue } from '../catalog/value-source.js';
 import type { LimitReason, LimitRequest } from './types.js';
 import type { TakePlan } from './window-store.js';
 
@@ -42,36 +42,45 @@ export interface PlanSettings {
 }
 
 /**
- * The value a rule's bucket is keyed by, or null when the rule counts per API key or the request lacks it.
- * Emails are lower-cased and trimmed because WorkOS treats addresses case-insensitively: `A@x.io` and `a@x.io`
- * share one counter there, so they must here.
+ * The value a rule's bucket is keyed by, or null when the rule counts per API key or the request lacks it (and
+ * it was not resolved). Emails are lower-cased and trimmed because WorkOS treats addresses case-insensitively:
+ * `A@x.io` and `a@x.io` share one counter there, so they must here.
  */
-export function scopeValueFor(rule: RateLimitRule, req: Pick<LimitRequest, 'params' | 'query' | 'body'>) {
+export function scopeValueFor(
+  rule: RateLimitRule,
+  req: Pick<LimitRequest, 'params' | 'query' | 'body' | 'resolvedKeys'>,
+) {
   if (rule.key.length === 0) return null;
-  const value = readFirstValue(rule.key, req);
+  const value = readFirstValue(rule.key, req) ?? req.resolvedKeys?.[rule.id] ?? null;
   if (value === null) return null;
   return rule.scope === 'email' ? value.trim().toLowerCase() : value;
+}
+
+/** False when the rule names the calls it counts (`when`) and this is not one of them. */
+export function ruleApplies(rule: RateLimitRule, req: Pick<LimitRequest, 'params' | 'query' | 'body'>) {
+  if (!rule.when) return true;
+  const value = readValue(rule.when.source, req);
+  return value !== null && rule.when.values.includes(value);
 }
 
 /**
  * The buckets one call must fit in: each of the endpoint's WorkOS rules keyed by its scope value, the agent's
  * quotas, and the general budget less the reserve, split fairly.
  *
- * Scope values that are missing:
- * - a scoped rule the catalog gives no key source for (`GET /directory_users/{id}` does not name its directory)
- *   counts in one bucket per rule id (`rule:<id>`), shared by every such call: stricter than WorkOS, never looser;
- * - a rule whose key sources are all absent from this request is not WorkOS's counter for it, and is skipped:
- *   `POST /user_management/authenticate` counts per email for password grants and per challenge for TOTP
- *   grants, and a refresh-token grant carries neither — one shared 10-per-minute bucket for all of those
- *   would throttle every session refresh. The general and AuthKit budgets still apply to such calls.
+ * A rule is never skipped because its key is missing: a call that does not name its scope value (nor anything
+ * it could be resolved from) counts in one bucket per rule id (`rule:<id>`), shared by every such call —
+ * stricter than WorkOS, never looser. Otherwise leaving the key out, or spelling it in a way Bollard does not
+ * read, would dodge the limit. Only a rule that names the calls it counts (`when`: authenticate counts per
+ * email for password grants and per challenge for TOTP grants, and a refresh-token grant carries neither) is
+ * skipped by the calls it does not name. The general and AuthKit budgets apply to every call.
  */
 export function planCall(req: LimitRequest, settings: PlanSettings): PlannedCall {
   const windowMs = (seconds: number) => seconds * 1000 + settings.windowGuardMs;
   const plan: TakePlan = { buckets: [], fairShare: null };
   const labels: BucketLabel[] = [];
   for (const rule of req.endpoint.rateLimits) {
+    if (!ruleApplies(rule, req)) continue;
     const scopeValue = scopeValueFor(rule, req);
-    if (scopeValue === null && rule.key.length > 0) continue;
     const key = scopeValue === null ? `rule:${rule.id}` : `rule:${rule.id}:${rule.scope}:${scopeValue}`;
     plan.buckets.push({ key, limit: rule.limit, windowMs: windowMs(rule.windowSeconds) });
     labels.push({ ...ruleLabel(rule), scopeValue });

@@ -12,6 +12,8 @@ export interface LimitRequest {
   params: Record<string, string>;
   query: URLSearchParams;
   body: unknown;
+  /** Scope values Bollard looked up for rules whose key the request lacks, by rule id (a group's directory). */
+  resolvedKeys?: Readonly<Record<string, string>>;
   /** The calling agent, or null for an anonymous endpoint (JWKS, browser redirects). */
   agentId: string | null;
   /** The agent's weight in the fair split of the general budget; 1 when unset. */

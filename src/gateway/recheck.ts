@@ -1,0 +1,52 @@
+import type { CatalogEndpoint } from '../catalog/types.js';
+import { BollardError } from '../errors/index.js';
+import { authorize, type Decision } from '../policy/index.js';
+import type { AgentRecord } from '../store/types.js';
+import type { CallFacts } from './audit-entry.js';
+import { authenticate } from './authenticate.js';
+import type { CredentialCache } from './credential-cache.js';
+import type { LimitDenial } from './limits.js';
+
+/** The error an agent gets when the policy refuses it: 401 for a disabled or expired agent, 403 otherwise. */
+export function denialError(
+  decision: Decision,
+  agent: AgentRecord | null,
+  endpoint: CatalogEndpoint,
+): BollardError {
+  const name = agent?.name ?? 'anonymous';
+  if (decision.reason === 'agent_disabled')
+    return new BollardError('unauthorized', `Agent '${name}' is disabled.`, { reason: 'agent_disabled' });
+  if (decision.reason === 'agent_expired')
+    return new BollardError('unauthorized', `Agent '${name}' has expired.`, { reason: 'agent_expired' });
+  return new BollardError(
+    'permission_denied',
+    `Agent '${name}' may not call ${endpoint.method} ${endpoint.path}: it needs ${decision.permission}.`,
+    { agent: name, endpoint: endpoint.id, required_permission: decision.permission },
+  );
+}
+
+/**
+ * Authenticates and authorizes a call again from the credential cache's current state. A call that waited
+ * (for its body, for a rate limit) was checked against the grants of before the wait; a revocation, a disabled
+ * agent or a narrowed grant must stop it before it is recorded and forwarded. Anonymous endpoints pass.
+ * The denial's rule is prefixed `recheck:` so the audit says the call was refused after its first check.
+ */
+export async function recheckAccess(
+  credentials: CredentialCache,
+  facts: CallFacts,
+  endpoint: CatalogEndpoint,
+  now: number,
+): Promise<LimitDenial | null> {
+  if (endpoint.anonymous) return null;
+  const auth = await authenticate(facts.req.headers, credentials, now);
+  if (!auth.ok) return { error: auth.error, reason: auth.failure, rule: `recheck:auth:${auth.failure}` };
+  facts.agent = auth.credential.agent;
+  const decision = authorize(auth.credential.agent, endpoint, now);
+  facts.decision = decision;
+  if (decision.allow) return null;
+  return {
+    error: denialError(decision, auth.credential.agent, endpoint),
+    reason: decision.reason,
+    rule: `recheck:${decision.rule}`,
+  };
+}
