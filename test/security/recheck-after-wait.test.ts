@@ -1,5 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ConfigInput } from '../../src/config/schema.js';
+import { createScratchDatabase, type ScratchDatabase } from '../../src/store/index.js';
 import { type Harness, startHarness } from '../support/harness.js';
 
 /**
@@ -27,10 +29,10 @@ async function until(condition: () => boolean | Promise<boolean>, what: string):
   throw new Error(`never happened: ${what}`);
 }
 
-async function parkedHarness() {
+async function parkedHarness(config: Partial<ConfigInput> = {}) {
   const h = await startHarness({
     emulatorRateLimits: true,
-    config: { rateLimitMaxWaitMs: 120_000 },
+    config: { rateLimitMaxWaitMs: 120_000, ...config },
     app: { limiterPolicy: { windowGuardMs: 60_000 } },
   });
   const lister = await h.agent('lister', ['directory_sync:read']);
@@ -40,6 +42,32 @@ async function parkedHarness() {
   const directoryId = ((await directories.json()) as { data: { id: string }[] }).data[0]!.id;
   await h.clearEmulatorRequests();
   return { h, directoryId };
+}
+
+/** Sends 12 calls for one directory; resolves once 4 have been forwarded and 8 are parked, with their answers to come. */
+async function parkEight(h: Harness, token: string, directoryId: string) {
+  const calls = Promise.all(Array.from({ length: 12 }, () => listDirectoryUsers(h, token, directoryId)));
+  // Four fit the 4-per-second window; the other eight are parked, each listening for credential changes.
+  await until(async () => (await h.emulatorRequests()).length === 4, '4 calls forwarded');
+  await until(() => h.app.credentials.subscribers === 8, '8 calls parked');
+  return { calls };
+}
+
+/** The 12 answers: 4 forwarded, 8 refused as `expected` soon after `changedAt`. Returns the slowest refusal, ms. */
+function expectEightRefused(
+  results: Awaited<ReturnType<typeof listDirectoryUsers>>[],
+  changedAt: number,
+  expected: { status: number; code: string },
+): number {
+  const refused = results.filter((r) => r.status !== 200);
+  expect(results.filter((r) => r.status === 200)).toHaveLength(4);
+  expect(refused).toHaveLength(8);
+  for (const r of refused)
+    expect(r).toMatchObject({ status: expected.status, body: { code: expected.code } });
+  const latest = Math.max(...refused.map((r) => r.answeredAt - changedAt));
+  // Parked for a 61 s window, they are answered as soon as the change lands (measured: tens of ms).
+  expect(latest).toBeLessThan(10_000);
+  return latest;
 }
 
 describe('a change to the agent cancels its calls parked for a rate limit', () => {
@@ -79,22 +107,11 @@ describe('a change to the agent cancels its calls parked for a rate limit', () =
       const started = await parkedHarness();
       h = started.h;
       const token = await h.agent('parked', ['directory_sync:read']);
-      const calls = Array.from({ length: 12 }, () => listDirectoryUsers(h!, token, started.directoryId));
-      // Four fit the 4-per-second window; the other eight are parked, each listening for credential changes.
-      await until(async () => (await h!.emulatorRequests()).length === 4, '4 calls forwarded');
-      await until(() => h!.app.credentials.subscribers === 8, '8 calls parked');
+      const { calls } = await parkEight(h, token, started.directoryId);
 
       const changedAt = Date.now();
       await c.apply(h);
-      const results = await Promise.all(calls);
-
-      const refused = results.filter((r) => r.status !== 200);
-      expect(results.filter((r) => r.status === 200)).toHaveLength(4);
-      expect(refused).toHaveLength(8);
-      for (const r of refused) expect(r).toMatchObject({ status: c.status, body: { code: c.code } });
-      const latest = Math.max(...refused.map((r) => r.answeredAt - changedAt));
-      // Parked for a 61 s window, they are answered as soon as the change lands (measured: tens of ms).
-      expect(latest).toBeLessThan(10_000);
+      const latest = expectEightRefused(await calls, changedAt, c);
       console.log(`${c.change}: 8 parked calls refused within ${latest} ms of the change`);
 
       expect(h.app.credentials.subscribers).toBe(0);
@@ -108,6 +125,35 @@ describe('a change to the agent cancels its calls parked for a rate limit', () =
     },
     60_000,
   );
+});
+
+describe.skipIf(process.env.STORES === 'sqlite')('across replicas sharing PostgreSQL', () => {
+  let replicas: Harness[] = [];
+  let database: ScratchDatabase | undefined;
+  afterEach(async () => {
+    for (const replica of replicas) await replica.close();
+    replicas = [];
+    await database?.drop();
+    database = undefined;
+  });
+
+  it('a token revoked on another replica wakes and refuses the calls parked on this one', async () => {
+    database = await createScratchDatabase(
+      process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    );
+    const started = await parkedHarness({ databaseUrl: database.url });
+    const other = await startHarness({ config: { databaseUrl: database.url } });
+    replicas = [started.h, other];
+    const token = await started.h.agent('parked', ['directory_sync:read']);
+    const { calls } = await parkEight(started.h, token, started.directoryId);
+
+    const changedAt = Date.now();
+    await other.app.agents.revoke('parked', admin);
+    const latest = expectEightRefused(await calls, changedAt, { status: 401, code: 'unauthorized' });
+    console.log(`revoked on another replica: 8 parked calls refused within ${latest} ms`);
+    const upstream = await started.h.emulatorRequests();
+    expect(upstream.filter((r) => r.path === '/directory_users')).toHaveLength(4);
+  }, 60_000);
 });
 
 describe('a call is checked again just before its write-ahead record', () => {
