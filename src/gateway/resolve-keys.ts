@@ -21,6 +21,11 @@ export interface KeyResolverOptions {
   maxEntries?: number;
   /** Most lookups in flight at once; past that a call counts in the rule's shared bucket instead. */
   maxInFlight?: number;
+  /**
+   * Most lookups started per second. Lookups run before the limiter has counted the call, on WorkOS's
+   * budget, so a stream of made-up ids must not turn into a stream of upstream calls.
+   */
+  maxPerSecond?: number;
   timeoutMs?: number;
 }
 
@@ -29,7 +34,8 @@ const ID_PATTERN = /^[A-Za-z0-9_]{1,100}$/;
 
 /**
  * Looks scope values up through WorkOS with Bollard's own key, read-only (`GET`), cached with a TTL and a
- * bounded size so a stream of made-up ids cannot grow memory. A lookup that fails, times out or finds nothing
+ * bounded size so a stream of made-up ids cannot grow memory, at most `maxPerSecond` a second so it cannot
+ * spend WorkOS's budget either. A lookup that fails, times out or finds nothing
  * resolves nothing: the call then counts in the rule's one shared bucket (stricter, never looser).
  * @example
  * const resolver = createKeyResolver({ upstream, dispatcher, logger, now: Date.now });
@@ -41,6 +47,8 @@ export function createKeyResolver(options: KeyResolverOptions): KeyResolver {
   const maxEntries = options.maxEntries ?? 10_000;
   const maxInFlight = options.maxInFlight ?? 16;
   const timeoutMs = options.timeoutMs ?? 5_000; // 5 seconds
+  const maxPerSecond = options.maxPerSecond ?? 5; // 300 a minute at most: 5 % of WorkOS's 6,000
+  let second = { start: 0, started: 0 };
   const answers = new Map<string, { value: string | null; expires: number }>();
   const inFlight = new Map<string, Promise<string | null>>();
 
@@ -64,6 +72,14 @@ export function createKeyResolver(options: KeyResolverOptions): KeyResolver {
     answers.set(cacheKey, { value, expires: options.now() + ttlMs });
   }
 
+  function startLookup(): boolean {
+    const now = options.now();
+    if (now - second.start >= 1000) second = { start: now, started: 0 };
+    if (second.started >= maxPerSecond) return false;
+    second.started++;
+    return true;
+  }
+
   async function lookUp(lookup: KeyLookup, id: string): Promise<string | null> {
     const cacheKey = `${lookup.path}\n${id}`;
     const cached = answers.get(cacheKey);
@@ -71,7 +87,7 @@ export function createKeyResolver(options: KeyResolverOptions): KeyResolver {
     answers.delete(cacheKey);
     const pending = inFlight.get(cacheKey);
     if (pending) return pending;
-    if (inFlight.size >= maxInFlight) return null;
+    if (inFlight.size >= maxInFlight || !startLookup()) return null;
     const attempt = fetchField(lookup, id)
       .then((value) => {
         remember(cacheKey, value);
