@@ -6,6 +6,7 @@ import type { CallFacts } from './audit-entry.js';
 import { authenticate } from './authenticate.js';
 import type { CredentialCache } from './credential-cache.js';
 import type { LimitDenial } from './limits.js';
+import { asBollardError } from './respond.js';
 
 /** The error an agent gets when the policy refuses it: 401 for a disabled or expired agent, 403 otherwise. */
 export function denialError(
@@ -38,7 +39,15 @@ export async function recheckAccess(
   now: number,
 ): Promise<LimitDenial | null> {
   if (endpoint.anonymous) return null;
-  const auth = await authenticate(facts.req.headers, credentials, now);
+  let auth: Awaited<ReturnType<typeof authenticate>>;
+  try {
+    auth = await authenticate(facts.req.headers, credentials, now);
+  } catch (error) {
+    // The store cannot be read: refuse (fail closed) through the denial path, so the budget is given back.
+    const failure = asBollardError(error);
+    const reason = String(failure.fields.reason ?? 'store_unreadable');
+    return { error: failure, reason, rule: 'recheck:auth:store_unreadable' };
+  }
   if (!auth.ok) return { error: auth.error, reason: auth.failure, rule: `recheck:auth:${auth.failure}` };
   facts.agent = auth.credential.agent;
   const decision = authorize(auth.credential.agent, endpoint, now);
