@@ -35,8 +35,8 @@ function carrying(endpoint: CatalogEndpoint, source: ValueSource | undefined, va
   const req = testRequest(endpoint, { agentId: `agt_${endpoint.id}` });
   if (source?.in === 'path') req.params = { [source.name]: value };
   if (source?.in === 'query') req.query = new URLSearchParams({ [source.name]: value });
-  // A rule that counts only some calls (authenticate: by grant type) is driven with one it counts.
-  const when = endpoint.rateLimits[0]?.when;
+  // A rule that counts only some keyless calls (authenticate: by grant type) is driven with one it counts.
+  const when = endpoint.rateLimits[0]?.keylessWhen;
   const counted = when ? { [when.source.name]: when.values[0] } : {};
   if (source?.in === 'body') req.body = { ...counted, [source.name]: value };
   return req;

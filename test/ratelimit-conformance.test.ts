@@ -120,13 +120,13 @@ describe.each(backends)('limiter conformance: $name', ({ make }) => {
     });
   });
 
-  it('skips a rule only for the calls its `when` does not name', async () => {
+  it('skips a rule only for the keyless calls its `keylessWhen` does not name', async () => {
     const l = limiter();
     const challenge: RateLimitRule = {
       ...testRule('authenticate.challenge', 1, HOUR, 'challenge', [
         { in: 'body', name: 'authentication_challenge_id' },
       ]),
-      when: { source: { in: 'body', name: 'grant_type' }, values: ['totp'] },
+      keylessWhen: { source: { in: 'body', name: 'grant_type' }, values: ['totp'] },
     };
     const authenticate = testEndpoint('users.authenticate', [challenge]);
     const refresh = testRequest(authenticate, { body: { grant_type: 'refresh_token' } });
@@ -139,6 +139,11 @@ describe.each(backends)('limiter conformance: $name', ({ make }) => {
     // A counted grant that leaves its key out is not let off: it counts in the rule's shared bucket.
     const keyless = testRequest(authenticate, { body: { grant_type: 'totp' } });
     expect((await run(l, keyless, 2)).map((d) => d.allow)).toEqual([true, false]);
+    // A call that names a key value counts under it, whatever its grant type.
+    const named = testRequest(authenticate, {
+      body: { grant_type: 'refresh_token', authentication_challenge_id: 'auth_challenge_2' },
+    });
+    expect((await run(l, named, 2)).map((d) => d.allow)).toEqual([true, false]);
   });
 
   it('counts a keyed rule whose key the request leaves out in one shared bucket, never skips it', async () => {

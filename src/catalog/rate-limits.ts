@@ -39,9 +39,9 @@ export const AUTHKIT_WRITES: RateLimitRule = {
 const GRANT_TYPE = { in: 'body', name: 'grant_type' } as const;
 
 /**
- * "10 / 60 s per email or challenge ID": password and magic-auth grants carry `email`. Other grants (refresh
- * token, code) are not counted per email, so the rule names the grants it counts: a password grant without
- * an email still counts (in the rule's one shared bucket), a refresh is not throttled 10 a minute.
+ * "10 / 60 s per email or challenge ID": password and magic-auth grants carry `email`. Any call naming an
+ * email counts per email; of the calls naming none, the password and magic-auth grants still count (in the
+ * rule's one shared bucket) while a refresh-token or code grant is not throttled 10 a minute.
  */
 export const AUTHENTICATE_PER_EMAIL: RateLimitRule = {
   id: 'authkit.authenticate.email',
@@ -49,7 +49,7 @@ export const AUTHENTICATE_PER_EMAIL: RateLimitRule = {
   windowSeconds: 60,
   scope: 'email',
   key: [{ in: 'body', name: 'email' }],
-  when: { source: GRANT_TYPE, values: ['password', 'urn:workos:oauth:grant-type:magic-auth:code'] },
+  keylessWhen: { source: GRANT_TYPE, values: ['password', 'urn:workos:oauth:grant-type:magic-auth:code'] },
   description: '10 requests / 60 s per email',
 };
 
@@ -60,7 +60,7 @@ export const AUTHENTICATE_PER_CHALLENGE: RateLimitRule = {
   windowSeconds: 60,
   scope: 'challenge',
   key: [{ in: 'body', name: 'authentication_challenge_id' }],
-  when: { source: GRANT_TYPE, values: ['urn:workos:oauth:grant-type:mfa-totp'] },
+  keylessWhen: { source: GRANT_TYPE, values: ['urn:workos:oauth:grant-type:mfa-totp'] },
   description: '10 requests / 60 s per authentication challenge',
 };
 

@@ -58,8 +58,13 @@ export interface RateLimitRule {
    * directory), where to look the scope value up through WorkOS, read-only.
    */
   resolve?: KeyLookup[];
-  /** The rule counts only calls whose field has one of these values (a grant type); others skip it. */
-  when?: { source: ValueSource; values: readonly string[] };
+  /**
+   * Which calls that name no key value the rule still counts (in its one shared bucket): those whose field has
+   * one of these values (a grant type). Other keyless calls are not the rule's (a refresh-token grant carries
+   * no email). A call that names a key value is counted whatever this says. Without it, every keyless call
+   * counts in the shared bucket.
+   */
+  keylessWhen?: { source: ValueSource; values: readonly string[] };
   /** Human wording, as the seed or the docs give it ("4 requests / second per directory"). */
   description: string;
 }

@@ -56,11 +56,11 @@ export function scopeValueFor(
   return rule.scope === 'email' ? value.trim().toLowerCase() : value;
 }
 
-/** False when the rule names the calls it counts (`when`) and this is not one of them. */
-export function ruleApplies(rule: RateLimitRule, req: Pick<LimitRequest, 'params' | 'query' | 'body'>) {
-  if (!rule.when) return true;
-  const value = readValue(rule.when.source, req);
-  return value !== null && rule.when.values.includes(value);
+/** Whether a call that names no key value still counts under the rule (`keylessWhen`; by default it does). */
+export function countsKeyless(rule: RateLimitRule, req: Pick<LimitRequest, 'params' | 'query' | 'body'>) {
+  if (!rule.keylessWhen) return true;
+  const value = readValue(rule.keylessWhen.source, req);
+  return value !== null && rule.keylessWhen.values.includes(value);
 }
 
 /**
@@ -70,17 +70,17 @@ export function ruleApplies(rule: RateLimitRule, req: Pick<LimitRequest, 'params
  * A rule is never skipped because its key is missing: a call that does not name its scope value (nor anything
  * it could be resolved from) counts in one bucket per rule id (`rule:<id>`), shared by every such call —
  * stricter than WorkOS, never looser. Otherwise leaving the key out, or spelling it in a way Bollard does not
- * read, would dodge the limit. Only a rule that names the calls it counts (`when`: authenticate counts per
- * email for password grants and per challenge for TOTP grants, and a refresh-token grant carries neither) is
- * skipped by the calls it does not name. The general and AuthKit budgets apply to every call.
+ * read, would dodge the limit. Only a rule that says which keyless calls it counts (`keylessWhen`: authenticate
+ * counts per email for password grants and per challenge for TOTP grants, and a refresh-token grant carries
+ * neither) is skipped by the keyless calls it does not name. The general and AuthKit budgets apply to every call.
  */
 export function planCall(req: LimitRequest, settings: PlanSettings): PlannedCall {
   const windowMs = (seconds: number) => seconds * 1000 + settings.windowGuardMs;
   const plan: TakePlan = { buckets: [], fairShare: null };
   const labels: BucketLabel[] = [];
   for (const rule of req.endpoint.rateLimits) {
-    if (!ruleApplies(rule, req)) continue;
     const scopeValue = scopeValueFor(rule, req);
+    if (scopeValue === null && rule.key.length > 0 && !countsKeyless(rule, req)) continue;
     const key = scopeValue === null ? `rule:${rule.id}` : `rule:${rule.id}:${rule.scope}:${scopeValue}`;
     plan.buckets.push({ key, limit: rule.limit, windowMs: windowMs(rule.windowSeconds) });
     labels.push({ ...ruleLabel(rule), scopeValue });

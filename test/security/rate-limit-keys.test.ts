@@ -142,7 +142,7 @@ describe('every catalog rule with a key: a call that leaves the key out is count
     const isolated: RateLimitRule = { ...rule, id: `keyless/${endpoint.id}/${rule.id}`, windowSeconds: 3600 };
     const alone: CatalogEndpoint = { ...endpoint, rateLimits: [isolated] };
     // A call the rule counts (authenticate: a grant type it names), with every key source missing.
-    const body = rule.when ? { [rule.when.source.name]: rule.when.values[0]! } : {};
+    const body = rule.keylessWhen ? { [rule.keylessWhen.source.name]: rule.keylessWhen.values[0]! } : {};
     const decisions = [];
     for (let i = 0; i <= rule.limit; i++)
       decisions.push(await limiter.check(testRequest(alone, { body, agentId: `agt_${i}` })));
