@@ -1,3 +1,12 @@
+import {
+  capText,
+  DROPPED_KEY,
+  MAX_BODY_VALUES,
+  MAX_FIELDS,
+  MAX_NAME_CHARS,
+  MAX_VALUE_CHARS,
+} from './bound.js';
+
 /**
  * Redaction for the audit log: the record keeps that a secret field was present, never its value.
  * Names are compared case-insensitively with `_`, `-` and `.` ignored, so `client_secret`,
@@ -39,14 +48,22 @@ const SECRET_PARTS = ['password', 'secret', 'token', 'apikey', 'privatekey', 'cr
 /** Endings that make a name secret: one-time codes come as `*_code` (`authorization_code`, `magic_auth_code`…). */
 const SECRET_ENDINGS = ['code', 'otp'];
 
-/** Values that are secrets whatever their field is called: WorkOS keys, Bollard tokens, bearer credentials. */
-const SECRET_VALUE = /^(sk_(live|test)_|bol_)|^\s*bearer\s/i;
+/**
+ * Values that are secrets whatever their field is called: WorkOS keys and webhook secrets, Bollard
+ * tokens, HTTP credentials (`Bearer …`, `Basic …`), JWTs (`eyJ….eyJ….sig`: access, ID and logout tokens)
+ * and PEM private keys.
+ */
+const SECRET_VALUE =
+  /^(sk_(live|test)_|bol_|boladm_|whsec_)|^\s*(bearer|basic)\s|^eyJ[\w-]+\.[\w-]+\.[\w-]*$|-----BEGIN [A-Z ]*PRIVATE KEY-----/i;
 
-/** Longest string value kept (longer ones are cut, as the log is for facts, not payloads). */
-const MAX_STRING = 256;
-/** Most items kept from an array, and deepest nesting followed. */
-const MAX_ITEMS = 50;
+/** Deepest nesting followed. */
 const MAX_DEPTH = 8;
+
+/**
+ * Keys that name the field a sibling `value` holds: `{"name": "password", "value": "…"}`,
+ * `{"key": "api_key", "value": "…"}` (custom attributes, headers as lists, vault and integration settings).
+ */
+const PAIR_NAME_KEYS = ['name', 'key', 'field', 'header'];
 
 export type Redacted = string | number | boolean | null | Redacted[] | { [key: string]: Redacted };
 
@@ -83,30 +100,84 @@ function buildMatcher(extra: readonly string[]): (name: string) => boolean {
   };
 }
 
-function redactScalar(value: string | number | boolean | null): Redacted {
-  if (typeof value !== 'string') return value;
+/** A string value as stored: secret-looking ones redacted, long ones cut with a marker. */
+function redactText(value: string): string {
   if (SECRET_VALUE.test(value)) return REDACTED;
-  return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value;
+  return capText(value, MAX_VALUE_CHARS);
 }
 
-function redactValue(value: unknown, isSecret: (name: string) => boolean, depth: number): Redacted {
-  if (value === undefined) return null;
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return redactScalar(value);
+/** How many more values one body summary may keep. */
+interface Budget {
+  left: number;
+}
+
+function redactValue(
+  value: unknown,
+  isSecret: (name: string) => boolean,
+  depth: number,
+  budget: Budget,
+): Redacted {
+  budget.left--;
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string') return redactText(value);
+  if (typeof value === 'boolean') return value;
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   if (depth >= MAX_DEPTH) return REDACTED;
-  if (Array.isArray(value)) {
-    return value.slice(0, MAX_ITEMS).map((item) => redactValue(item, isSecret, depth + 1));
-  }
-  if (typeof value === 'object') {
-    const out: { [key: string]: Redacted } = {};
-    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-      // A secret name hides the whole value, object or array included.
-      out[key] = isSecret(key) ? REDACTED : redactValue(item, isSecret, depth + 1);
-    }
-    return out;
-  }
+  if (Array.isArray(value)) return redactArray(value, isSecret, depth, budget);
+  if (typeof value === 'object')
+    return redactObject(value as Record<string, unknown>, isSecret, depth, budget);
   // Functions, symbols, bigints: nothing a parsed body holds; never stored.
   return REDACTED;
+}
+
+function redactArray(
+  items: unknown[],
+  isSecret: (name: string) => boolean,
+  depth: number,
+  budget: Budget,
+): Redacted[] {
+  const out: Redacted[] = [];
+  for (const item of items) {
+    if (out.length >= MAX_FIELDS || budget.left <= 0) break;
+    out.push(redactValue(item, isSecret, depth + 1, budget));
+  }
+  if (out.length < items.length) out.push(`${DROPPED_KEY} ${items.length - out.length} items`);
+  return out;
+}
+
+function redactObject(
+  object: Record<string, unknown>,
+  isSecret: (name: string) => boolean,
+  depth: number,
+  budget: Budget,
+): { [key: string]: Redacted } {
+  const out: { [key: string]: Redacted } = {};
+  const pairName = pairNameOf(object);
+  // A pair whose name is secret hides its value: {"name": "password", "value": "…"}.
+  const secretPair = pairName !== null && isSecret(pairName);
+  const keys = Object.keys(object);
+  let kept = 0;
+  for (const key of keys) {
+    if (kept >= MAX_FIELDS || budget.left <= 0) break;
+    kept++;
+    // A secret name hides the whole value, object or array included.
+    if (isSecret(key) || (secretPair && key === 'value')) {
+      budget.left--;
+      out[capText(key, MAX_NAME_CHARS)] = REDACTED;
+    } else out[capText(key, MAX_NAME_CHARS)] = redactValue(object[key], isSecret, depth + 1, budget);
+  }
+  if (kept < keys.length) out[DROPPED_KEY] = keys.length - kept;
+  return out;
+}
+
+/** The field a `{name|key|field|header, value}` object stands for, or null when it is not such a pair. */
+function pairNameOf(object: Record<string, unknown>): string | null {
+  if (!Object.hasOwn(object, 'value')) return null;
+  for (const key of PAIR_NAME_KEYS) {
+    const name = object[key];
+    if (typeof name === 'string') return name;
+  }
+  return null;
 }
 
 /**
@@ -115,7 +186,7 @@ function redactValue(value: unknown, isSecret: (name: string) => boolean, depth:
  * @example redactBody({ email: 'a@b.c', password: 'x' }, []) // { email: 'a@b.c', password: '[redacted]' }
  */
 export function redactBody(body: unknown, requestSecrets: readonly string[] = NO_EXTRA): Redacted {
-  return redactValue(body, secretFieldMatcher(requestSecrets), 0);
+  return redactValue(body, secretFieldMatcher(requestSecrets), 0, { left: MAX_BODY_VALUES });
 }
 
 /**
@@ -129,11 +200,21 @@ export function redactQuery(
   const params = typeof query === 'string' ? new URLSearchParams(query) : query;
   const isSecret = secretFieldMatcher(requestSecrets);
   const out: Record<string, Redacted> = {};
+  let kept = 0;
+  let dropped = 0;
   for (const [key, value] of params) {
-    const safe = isSecret(key) ? REDACTED : redactScalar(value);
-    const existing = out[key];
-    if (existing === undefined) out[key] = safe;
-    else out[key] = Array.isArray(existing) ? [...existing, safe] : [existing, safe];
+    if (kept >= MAX_FIELDS) {
+      dropped++;
+      continue;
+    }
+    kept++;
+    const safe = isSecret(key) ? REDACTED : redactText(value);
+    const name = capText(key, MAX_NAME_CHARS);
+    const existing = out[name];
+    if (existing === undefined) out[name] = safe;
+    else if (Array.isArray(existing)) existing.push(safe);
+    else out[name] = [existing, safe];
   }
+  if (dropped > 0) out[DROPPED_KEY] = dropped;
   return out;
 }

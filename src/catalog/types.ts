@@ -99,6 +99,8 @@ export interface CatalogEndpoint {
   responseSecrets: string[];
   /** Request body fields that carry secrets (passwords, codes, client_secret); never stored by the audit log. */
   requestSecrets: string[];
+  /** Path parameters that are secrets (an invitation token in the path); the audit log stores `[redacted]` for them. */
+  pathSecrets?: string[];
   /** Where the organization id lives, or null when the request does not carry it. */
   organizationId: ValueSource | null;
   /** WorkOS serves it without an API key (JWKS, browser redirects). */

@@ -1,4 +1,6 @@
 import type { IncomingMessage } from 'node:http';
+import { capNullable, capText, MAX_HEADER_CHARS, MAX_PATH_CHARS, MAX_REASON_CHARS } from '../audit/bound.js';
+import { REDACTED } from '../audit/redact.js';
 import type { CatalogEndpoint } from '../catalog/types.js';
 import { readValue } from '../catalog/value-source.js';
 import type { Decision } from '../policy/index.js';
@@ -37,12 +39,12 @@ export function callDraft(
     access: endpoint?.access ?? null,
     permission: endpoint?.permission ?? null,
     decision: outcome.decision,
-    reason: outcome.reason,
-    rule: outcome.rule,
-    method: facts.method,
-    path: facts.path,
+    reason: capText(outcome.reason, MAX_REASON_CHARS),
+    rule: capText(outcome.rule, MAX_REASON_CHARS),
+    method: capNullable(facts.method, MAX_REASON_CHARS),
+    path: capNullable(storedPath(facts), MAX_PATH_CHARS),
     organizationId: organizationOf(facts),
-    resourceIds: Object.values(facts.params),
+    resourceIds: storedResourceIds(facts),
     status: outcome.status,
     upstreamStatus: null,
     upstreamRequestId: null,
@@ -51,7 +53,7 @@ export function callDraft(
     bytesIn: Number(facts.req.headers['content-length'] ?? 0) || 0,
     bytesOut: null,
     clientIp: facts.req.socket.remoteAddress ?? null,
-    userAgent: facts.req.headers['user-agent'] ?? null,
+    userAgent: capNullable(facts.req.headers['user-agent'], MAX_HEADER_CHARS),
     details: facts.details,
   };
 }
@@ -105,6 +107,25 @@ export function outcomeDraft(
     userAgent: null,
     details: result.error ? { error: result.error } : {},
   };
+}
+
+/** The path as stored: a secret path parameter (catalog `pathSecrets`) keeps its place as `[redacted]`. */
+function storedPath(facts: CallFacts): string | null {
+  const secrets = facts.endpoint?.pathSecrets;
+  if (!secrets || facts.path === null) return facts.path;
+  const template = facts.endpoint!.path.split('/');
+  const secretSegments = new Set(secrets.map((name) => `{${name}}`));
+  return facts.path
+    .split('/')
+    .map((segment, i) => (secretSegments.has(template[i] ?? '') ? REDACTED : segment))
+    .join('/');
+}
+
+function storedResourceIds(facts: CallFacts): string[] {
+  const secrets = facts.endpoint?.pathSecrets;
+  return Object.entries(facts.params).map(([name, value]) =>
+    secrets?.includes(name) ? REDACTED : capText(value, MAX_PATH_CHARS),
+  );
 }
 
 function organizationOf(facts: CallFacts): string | null {

@@ -1,6 +1,6 @@
 import { AREA_NAMES, areaDocs } from '../areas.js';
 import type { RateLimitRuleName } from '../rate-limits.js';
-import { templateKey } from '../template.js';
+import { paramNames, templateKey } from '../template.js';
 import type { CatalogEndpoint, HttpMethod, ValueSource } from '../types.js';
 import { areaForTemplate } from './area-rules.js';
 import { ACTS_ON, ID_OVERRIDES, LEGACY, RATE_LIMITS, SUMMARIES, WEBHOOK_EVENTS } from './endpoint-rules.js';
@@ -20,6 +20,7 @@ import {
   accessFor,
   isAnonymous,
   isDestructive,
+  PATH_SECRETS,
   REQUEST_SECRETS,
   RESPONSE_SECRETS,
 } from './security-rules.js';
@@ -154,6 +155,8 @@ function buildRecord(sources: Sources): EndpointRecord {
     operationId: sources.spec?.operationId || undefined,
   };
   if (notes.length > 0) record.notes = notes;
+  const pathSecrets = PATH_SECRETS.get(sources.key)?.filter((name) => paramNames(path).includes(name));
+  if (pathSecrets?.length) record.pathSecrets = pathSecrets;
   return record;
 }
 

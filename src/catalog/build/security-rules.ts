@@ -158,3 +158,11 @@ export const REQUEST_SECRETS = keyedByTemplate<string[]>({
   'POST /organizations/{organizationId}/connected_accounts/{slug}': ['access_token', 'refresh_token'],
   'PUT /organizations/{organizationId}/connected_accounts/{slug}': ['access_token', 'refresh_token'],
 });
+
+/**
+ * Path parameters that carry secrets, by their name in the canonical template: the audit log stores the
+ * template's place for them as `[redacted]`, in `path` and in `resourceIds`.
+ */
+export const PATH_SECRETS = keyedByTemplate<string[]>({
+  'GET /user_management/invitations/by_token/{token}': ['token'],
+});

@@ -2314,6 +2314,7 @@ export const ENDPOINTS: readonly CatalogEndpoint[] = [
     source: 'https://workos.com/docs/reference/authkit/invitation',
     sdkMethods: ['userManagement.findInvitationByToken'],
     operationId: 'UserlandUserInvitesController_getByToken',
+    pathSecrets: ['token'],
   },
   {
     id: 'invitations.get',
