@@ -63,16 +63,21 @@ describe('audit: every call recorded, write-ahead, tamper-evident', () => {
       calls.map(([token, method, target, body]) => call(h, token, method, target, body)),
     );
     for (const result of results) seen.push(result.text, JSON.stringify([...result.headers]));
+    await h.app.anonymous.flush();
     await h.app.audit.flush();
     await new Promise((resolve) => setTimeout(resolve, 100));
 
     const records = (await allRecords(h)).slice(before);
     const callRecords = records.filter((r) => r.kind === 'call');
-    expect(callRecords).toHaveLength(calls.length);
+    // Repeated failures without a valid token from one source are one record per second with their count.
+    const represented = (r: AuditRecord) =>
+      (r.details as { aggregate?: { count: number } }).aggregate?.count ?? 1;
+    expect(callRecords.reduce((sum, r) => sum + represented(r), 0)).toBe(calls.length);
     const outcomes = new Map(records.filter((r) => r.kind === 'outcome').map((r) => [r.requestId, r]));
     for (const [i, result] of results.entries()) {
       const requestId = result.headers.get('x-bollard-request-id')!;
       const record = callRecords.find((r) => r.requestId === requestId);
+      if (!record && calls[i]![0] === 'bol_bad') continue; // counted in an aggregate record
       expect(record, `call ${i}`).toBeDefined();
       const final = record!.decision === 'deny' ? record!.status : outcomes.get(requestId)?.status;
       expect(final, `${calls[i]![1]} ${calls[i]![2]}`).toBe(result.status);

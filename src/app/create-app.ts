@@ -9,6 +9,7 @@ import { match } from '../catalog/index.js';
 import type { RateLimitRule } from '../catalog/types.js';
 import type { BollardConfig } from '../config/index.js';
 import {
+  AnonymousTraffic,
   CredentialCache,
   createKeyResolver,
   createProxyServer,
@@ -51,6 +52,8 @@ export interface BollardApp {
   agents: AgentService;
   audit: AuditWriter;
   credentials: CredentialCache;
+  /** Per-source bounds on callers without a valid token; `flush()` writes pending aggregate records. */
+  anonymous: AnonymousTraffic;
   proxy: Server;
   /** WorkOS webhooks in, agents' deliveries out. */
   webhooks: WebhookRelay;
@@ -122,6 +125,15 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
         )
       : undefined;
   const breaker = createUpstreamBreaker(options.breaker);
+  const anonymous = new AnonymousTraffic({
+    maxConnections: config.anonymousMaxConnections,
+    failureBurst: config.anonymousFailureBurst,
+    failuresPerSecond: config.anonymousFailuresPerSecond,
+    windowMs: 1_000, // one aggregate record per source, kind of failure and second
+    append: (draft) => audit.append(draft, { lazy: true }),
+    now,
+    onError: (error) => logger.error({ err: error }, 'audit write of aggregated denials failed'),
+  });
   const deps: GatewayDeps = {
     match,
     credentials,
@@ -132,6 +144,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     dispatcher,
     limiter,
     breaker,
+    anonymous,
     bodyLimitBytes: config.bodyLimitBytes,
     limitWaitMs: config.rateLimitMaxWaitMs,
     keyResolver: limiter ? createKeyResolver({ upstream, dispatcher, logger, now }) : undefined,
@@ -166,6 +179,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     agents,
     audit,
     credentials,
+    anonymous,
     proxy,
     webhooks,
     ownPorts,
@@ -173,6 +187,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     async close() {
       await closeServer(proxy);
       await webhooks.close();
+      await anonymous.flush();
       await stopWatching();
       stopRetention();
       await audit.close();

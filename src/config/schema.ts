@@ -123,6 +123,12 @@ export const configSchema = z.object({
   rateLimitMaxWaitMs: z.coerce.number().int().min(0).default(20_000), // 20 seconds: well under the SDK's 60 s timeout
   /** Enforce WorkOS's rate limits before forwarding (off only for tests of other parts). */
   rateLimits: z.enum(['on', 'off']).default('on'),
+  /** Concurrent connections per source address that have not authenticated yet (0: no cap). */
+  anonymousMaxConnections: z.coerce.number().int().min(0).default(32),
+  /** Failed calls without a valid agent token a source may make in a burst before it gets 429 (0: no cap). */
+  anonymousFailureBurst: z.coerce.number().int().min(0).default(20),
+  /** Failed anonymous calls per second a source earns back. */
+  anonymousFailuresPerSecond: z.coerce.number().positive().default(2),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How old (or how far ahead) a WorkOS-Signature timestamp may be; WorkOS's SDK default. */
   webhookToleranceMs: duration.default(180_000), // 3 minutes

@@ -1,3 +1,4 @@
+export { AnonymousTraffic, type AnonymousTrafficOptions } from './anonymous-traffic.js';
 export { CredentialCache, type CredentialSource } from './credential-cache.js';
 export { createUpstreamDispatcher, type UpstreamOptions } from './forward.js';
 export type { LimitDenial } from './limits.js';

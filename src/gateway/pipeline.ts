@@ -6,6 +6,7 @@ import { BollardError } from '../errors/index.js';
 import { authorize } from '../policy/index.js';
 import type { GatewayLimiter, UpstreamBreaker } from '../ratelimit/index.js';
 import type { AuditDraft } from '../store/types.js';
+import type { AnonymousTraffic } from './anonymous-traffic.js';
 import { type CallFacts, callDraft } from './audit-entry.js';
 import { authenticate } from './authenticate.js';
 import type { CredentialCache } from './credential-cache.js';
@@ -38,6 +39,8 @@ export interface GatewayDeps {
   upstream: UpstreamOptions;
   dispatcher: Dispatcher;
   limiter?: Pick<GatewayLimiter, 'check'>;
+  /** Bounds on callers without a valid agent token (per-source caps, aggregated denial records). */
+  anonymous?: Pick<AnonymousTraffic, 'admitConnection' | 'refusal' | 'recordDenial' | 'trust'>;
   breaker?: Pick<UpstreamBreaker, 'execute'>;
   bodyLimitBytes: number;
   /** Longest a call waits inside Bollard for a WorkOS rate limit to have room. */
@@ -86,6 +89,8 @@ export async function handleProxyRequest(
 
 async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerResponse): Promise<void> {
   const { req } = facts;
+  const refusal = deps.anonymous?.refusal(req);
+  if (refusal) return deny(deps, facts, res, refusal, 'anonymous_failures', 'guard:anonymous_failures');
   let normalized: NormalizedRequest | null = null;
   let classifyError: BollardError | null = null;
   try {
@@ -113,6 +118,7 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
       return deny(deps, facts, res, auth.error, auth.failure, `auth:${auth.failure}`);
     }
     facts.agent = auth.credential.agent;
+    deps.anonymous?.trust(req.socket);
   }
   if (classifyError)
     return deny(
@@ -249,9 +255,12 @@ async function deny(
   rule: string,
 ): Promise<void> {
   const status = sendError(res, facts.requestId, error);
+  const draft = callDraft(facts, { decision: 'deny', reason, rule, status });
+  // Without an agent, repeats from one source are counted into one record per window, not written each.
+  if (facts.agent === null && deps.anonymous && !deps.anonymous.recordDenial(draft)) return;
   try {
     // Lazy: the answer is already sent and nothing waits on this record; it rides with the next group.
-    await deps.audit.append(callDraft(facts, { decision: 'deny', reason, rule, status }), { lazy: true });
+    await deps.audit.append(draft, { lazy: true });
   } catch (failure) {
     deps.logger.error({ err: failure, requestId: facts.requestId, reason }, 'audit write of a denial failed');
   }

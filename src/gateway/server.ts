@@ -25,5 +25,10 @@ export function createProxyServer(
       });
     },
   );
+  const anonymous = deps.anonymous;
+  if (anonymous)
+    server.on('connection', (socket) => {
+      if (!anonymous.admitConnection(socket)) socket.destroy();
+    });
   return server;
 }

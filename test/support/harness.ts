@@ -67,8 +67,18 @@ export async function startHarness(
     },
   });
   // NORMAL keeps the many tests that are not about durability from waiting on fsync; the audit tests ask for FULL.
+  // The security suites send hundreds of calls without a token from one address on purpose: the per-source
+  // 429 for anonymous failures is off here, and on in the tests about it (test/security/).
   const config = loadConfig(
-    { dataDir, port: 0, adminPort: 0, logLevel: 'info', auditSynchronous: 'normal', ...options.config },
+    {
+      dataDir,
+      port: 0,
+      adminPort: 0,
+      logLevel: 'info',
+      auditSynchronous: 'normal',
+      anonymousFailureBurst: 0,
+      ...options.config,
+    },
     {},
   );
   const app = await createApp(config, {
