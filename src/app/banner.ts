@@ -14,6 +14,8 @@ export interface BannerFacts {
   demoEnv?: string | null;
   /** Demo mode: where the previous run's state was moved. */
   previousState?: string | null;
+  /** One line each, shown right under where things are. */
+  warnings?: string[];
 }
 
 /** The start-up banner: where things are, and commands that work as printed. */
@@ -26,6 +28,7 @@ export function renderBanner(facts: BannerFacts): string {
     `  Admin API          ${facts.adminUrl}`,
     `  Upstream           ${facts.demo ? `${facts.upstream} (emulator)` : facts.upstream}`,
     `  State              ${facts.dataLocation}`,
+    ...(facts.warnings ?? []).map((warning) => `  Warning            ${warning}`),
   ];
   if (facts.adminToken) {
     lines.push('', `  Admin token (shown once)   ${facts.adminToken}`);

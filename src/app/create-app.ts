@@ -1,7 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { type AgentService, createAgentService } from '../agents/index.js';
 import { AuditWriter, redactBody, redactQuery, sealRecord } from '../audit/index.js';
@@ -27,6 +25,7 @@ import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { createWebhookRelay, type WebhookRelay, type WebhookRelayOptions } from '../webhooks/index.js';
 import { withChangeHook } from './change-hook.js';
+import { ensureDataDir } from './data-dir.js';
 import { startAuditRetention } from './retention.js';
 
 /** Hooks for tests and embedding: everything has a production default. */
@@ -63,6 +62,8 @@ export interface BollardApp {
    */
   ownPorts: Set<number>;
   upstream: { url: string };
+  /** Problems worth an operator's eye at start (a data directory others can read). */
+  warnings: string[];
   close(): Promise<void>;
 }
 
@@ -79,12 +80,14 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
   if (!upstream.apiKey)
     throw new Error('createApp needs a WorkOS API key (or an emulator upstream in demo mode)');
 
+  const dataDir = ensureDataDir(config.dataDir);
+  if (dataDir.warning) logger.warn(dataDir.warning);
   const rawStore = await openStore(
     config.databaseUrl
       ? { kind: 'postgres', url: config.databaseUrl }
       : {
           kind: 'sqlite',
-          path: ensureDir(config.dataDir),
+          path: dataDir.path,
           synchronous: config.auditSynchronous === 'full' ? 'FULL' : 'NORMAL',
         },
   );
@@ -184,6 +187,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     webhooks,
     ownPorts,
     upstream: { url: upstream.url },
+    warnings: dataDir.warning ? [dataDir.warning] : [],
     async close() {
       await closeServer(proxy);
       await webhooks.close();
@@ -214,11 +218,6 @@ function generalLimitRule(spec: string): RateLimitRule {
 function listeningPorts(server: Server): number[] {
   const address = server.address();
   return address && typeof address === 'object' ? [address.port] : [];
-}
-
-function ensureDir(dir: string): string {
-  mkdirSync(dir, { recursive: true });
-  return path.resolve(dir);
 }
 
 /** Stops accepting connections and ends idle keep-alive ones, so close() does not hang on them. */

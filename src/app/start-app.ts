@@ -124,6 +124,7 @@ export async function startBollard(given: BollardConfig, options: AppOptions = {
         demoAgents,
         demoEnv,
         previousState,
+        warnings: app.warnings,
       }) + policyTokens;
     return {
       app,

@@ -1,4 +1,4 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { SqlStore } from '../sql-store.js';
 import { SqliteDialect } from './sqlite-dialect.js';
@@ -26,7 +26,8 @@ function resolveFile(path: string): string {
  */
 export function createSqliteStore(options: SqliteStoreOptions): SqlStore {
   const file = resolveFile(options.path);
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  restrictToOwner(file);
   const dialect = new SqliteDialect({
     file,
     synchronous: options.synchronous ?? 'FULL',
@@ -38,4 +39,16 @@ export function createSqliteStore(options: SqliteStoreOptions): SqlStore {
     crossProcessNotifications: false,
     pipelinedAppends: true,
   });
+}
+
+/**
+ * The database holds the audit log and token hashes: owner-only (0600). SQLite gives the -wal and -shm
+ * files it creates the mode of the database file, so creating that file 0600 first covers them too;
+ * files left by an earlier version are tightened here.
+ */
+function restrictToOwner(file: string): void {
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  for (const each of [file, `${file}-wal`, `${file}-shm`]) {
+    if (existsSync(each)) chmodSync(each, 0o600);
+  }
 }
