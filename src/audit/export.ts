@@ -1,5 +1,5 @@
-import { AUDIT_COLUMNS } from '../store/rows.js';
 import type { AuditRecord, Store } from '../store/types.js';
+import { csvHeader, csvLine } from './csv.js';
 
 export interface ExportOptions {
   format: 'jsonl' | 'csv';
@@ -12,18 +12,6 @@ export interface ExportOptions {
 /** Text is handed out in chunks of about this many characters. */
 const CHUNK_CHARS = 64 * 1024; // 64 KiB
 
-const CSV_FIELDS = AUDIT_COLUMNS.map(([, field]) => field);
-
-function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return /[",\r\n]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-function csvLine(record: AuditRecord): string {
-  return `${CSV_FIELDS.map((field) => csvCell(record[field])).join(',')}\n`;
-}
-
 function jsonLine(record: AuditRecord): string {
   return `${JSON.stringify(record)}\n`;
 }
@@ -31,7 +19,8 @@ function jsonLine(record: AuditRecord): string {
 /**
  * Streams the chain as JSONL (one record per line, every field: it re-verifies with
  * `parseJsonlExport` + `verifyRecords`) or CSV (header row, JSON in the resourceIds and details
- * cells), page by page, never holding the log in memory.
+ * cells, formula-like cells neutralised; it re-verifies with `parseCsvExport`), page by page, never
+ * holding the log in memory.
  * @example for await (const chunk of exportAudit(store, { format: 'jsonl' })) out.write(chunk);
  */
 export async function* exportAudit(store: Store, options: ExportOptions): AsyncIterable<string> {
@@ -39,7 +28,7 @@ export async function* exportAudit(store: Store, options: ExportOptions): AsyncI
   const fromSeq = Math.max(options.fromSeq ?? bounds.firstSeq, bounds.firstSeq);
   const untilSeq = Math.min(options.untilSeq ?? bounds.lastSeq, bounds.lastSeq);
   const line = options.format === 'csv' ? csvLine : jsonLine;
-  let chunk = options.format === 'csv' ? `${CSV_FIELDS.join(',')}\n` : '';
+  let chunk = options.format === 'csv' ? csvHeader() : '';
   if (fromSeq <= untilSeq) {
     for await (const record of store.scanAudit(fromSeq)) {
       if (record.seq > untilSeq) break;

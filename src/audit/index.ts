@@ -1,3 +1,4 @@
+export { looksLikeCsvExport, parseCsvExport } from './csv.js';
 export { auditDraft, type DraftFields } from './draft.js';
 export { type ExportOptions, exportAudit, parseJsonlExport } from './export.js';
 export { REDACTED, type Redacted, redactBody, redactQuery, secretFieldMatcher } from './redact.js';

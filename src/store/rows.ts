@@ -40,8 +40,8 @@ export const AUDIT_COLUMNS = [
   ['hash', 'hash'],
 ] as const satisfies ReadonlyArray<readonly [string, keyof AuditRecord]>;
 
-const JSON_FIELDS = new Set<string>(['resourceIds', 'details']);
-const NUMERIC_FIELDS = new Set<string>([
+export const JSON_FIELDS = new Set<string>(['resourceIds', 'details']);
+export const NUMERIC_FIELDS = new Set<string>([
   'seq',
   'status',
   'upstreamStatus',

@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, openSync, readSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
@@ -27,13 +27,26 @@ function report(result: VerifyResult, where: string, json?: boolean): void {
   }
 }
 
-/** Verifies a JSONL export on this machine, without the server: the records carry their own hashes. */
+/** Verifies a JSONL or CSV export on this machine, without the server: the records carry their own hashes. */
 async function verifyFile(file: string): Promise<VerifyResult> {
   try {
-    const { parseJsonlExport, verifyRecords } = await import('../../audit/index.js');
-    return await verifyRecords(parseJsonlExport(createReadStream(file, 'utf8')));
+    const { looksLikeCsvExport, parseCsvExport, parseJsonlExport, verifyRecords } = await import(
+      '../../audit/index.js'
+    );
+    const parse = looksLikeCsvExport(fileHead(file)) ? parseCsvExport : parseJsonlExport;
+    return await verifyRecords(parse(createReadStream(file, 'utf8')));
   } catch (error) {
     throw new CliError(`cannot verify ${file}: ${(error as Error).message}`);
+  }
+}
+
+function fileHead(file: string): string {
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(64);
+    return head.subarray(0, readSync(fd, head, 0, head.length, 0)).toString('utf8');
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -48,11 +61,11 @@ export function registerAuditCommand(program: Command): void {
 
   withConnectionOptions(audit.command('verify'))
     .description('Walk the hash chain (on the server, or in an exported --file) and report the first break')
-    .option('--file <export.jsonl>', 'verify an export offline instead of the server')
+    .option('--file <export>', 'verify a JSONL or CSV export offline instead of the server')
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
-      '\nExits 1 when the chain is broken.\n\nExamples:\n  bollard audit verify\n  bollard audit verify --file audit.jsonl\n',
+      '\nExits 1 when the chain is broken.\n\nExamples:\n  bollard audit verify\n  bollard audit verify --file audit.jsonl\n  bollard audit verify --file audit.csv\n',
     )
     .action(
       action(async (options: { file?: string; json?: boolean }, command: Command) => {
