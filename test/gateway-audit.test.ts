@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { verifyChain } from '../src/audit/index.js';
 import type { AuditRecord } from '../src/store/types.js';
-import { type Harness, startHarness } from './support/harness.js';
+import { callsRepresented, type Harness, startHarness } from './support/harness.js';
 
 async function call(h: Harness, token: string, method: string, target: string, body?: unknown) {
   const response = await fetch(`${h.proxyUrl}${target}`, {
@@ -70,9 +70,7 @@ describe('audit: every call recorded, write-ahead, tamper-evident', () => {
     const records = (await allRecords(h)).slice(before);
     const callRecords = records.filter((r) => r.kind === 'call');
     // Repeated failures without a valid token from one source are one record per second with their count.
-    const represented = (r: AuditRecord) =>
-      (r.details as { aggregate?: { count: number } }).aggregate?.count ?? 1;
-    expect(callRecords.reduce((sum, r) => sum + represented(r), 0)).toBe(calls.length);
+    expect(callRecords.reduce((sum, r) => sum + callsRepresented(r), 0)).toBe(calls.length);
     const outcomes = new Map(records.filter((r) => r.kind === 'outcome').map((r) => [r.requestId, r]));
     for (const [i, result] of results.entries()) {
       const requestId = result.headers.get('x-bollard-request-id')!;

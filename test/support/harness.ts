@@ -8,6 +8,7 @@ import { type AppOptions, type BollardApp, createApp, listen } from '../../src/a
 import { loadConfig } from '../../src/config/index.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
+import type { AuditRecord } from '../../src/store/types.js';
 
 /** One request the emulator received, as its control API reports it. */
 export interface EmulatorLogEntry {
@@ -121,4 +122,16 @@ export async function startHarness(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Every audit record the app's store holds, in chain order. */
+export async function auditRecords(app: BollardApp, fromSeq?: number): Promise<AuditRecord[]> {
+  const out: AuditRecord[] = [];
+  for await (const record of app.store.scanAudit(fromSeq)) out.push(record);
+  return out;
+}
+
+/** How many calls a record stands for: an aggregate of repeated anonymous failures carries its count. */
+export function callsRepresented(record: AuditRecord): number {
+  return (record.details as { aggregate?: { count: number } }).aggregate?.count ?? 1;
 }

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -69,4 +69,22 @@ export async function startBollardProcess(
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** Runs `node bin/bollard.js ARGS` to completion, as an operator would, and returns its exit code and output. */
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['bin/bollard.js', ...args],
+      { cwd: repo, env: { ...process.env, ...env } },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
 }
