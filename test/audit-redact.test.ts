@@ -103,6 +103,77 @@ describe('redactBody', () => {
   });
 });
 
+describe('redaction of other secret-carrying shapes, and size bounds', () => {
+  it('hides the value of {name|key|field|header, value} pairs with a secret name, keeping the name', () => {
+    expect(
+      redactBody({
+        custom: [
+          { name: 'password', value: MARK },
+          { key: 'stripe_api_key', value: MARK },
+          { field: 'totp_code', value: { digits: MARK } },
+          { header: 'Authorization', value: MARK },
+          { name: 'color', value: 'blue' },
+          { name: 'password' }, // not a pair: no value
+        ],
+      }),
+    ).toEqual({
+      custom: [
+        { name: 'password', value: REDACTED },
+        { key: 'stripe_api_key', value: REDACTED },
+        { field: 'totp_code', value: REDACTED },
+        { header: 'Authorization', value: REDACTED },
+        { name: 'color', value: 'blue' },
+        { name: 'password' },
+      ],
+    });
+  });
+
+  it('hides JWTs, Basic credentials, webhook secrets and PEM private keys whatever their field is called', () => {
+    const body = {
+      a: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig_nature-x',
+      b: 'Basic dXNlcjpwYXNz',
+      c: 'whsec_abc',
+      d: '-----BEGIN RSA PRIVATE KEY-----\nMIIE…',
+      e: 'eyJ not a jwt',
+      f: 'Basics of auth',
+    };
+    expect(redactBody(body)).toEqual({
+      a: REDACTED,
+      b: REDACTED,
+      c: REDACTED,
+      d: REDACTED,
+      e: 'eyJ not a jwt',
+      f: 'Basics of auth',
+    });
+  });
+
+  it('cuts long names and values with a marker, and counts the fields, items and parameters it drops', () => {
+    const wide = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`f${i}`, i]));
+    const out = redactBody({
+      [`${'n'.repeat(70)}`]: 'v'.repeat(300),
+      wide,
+      list: Array(70).fill(1),
+    }) as Record<string, Record<string, unknown> | unknown[]>;
+    expect(out[`${'n'.repeat(64)}…[cut 6 chars]`]).toBe(`${'v'.repeat(256)}…[cut 44 chars]`);
+    expect(Object.keys(out.wide!)).toHaveLength(51);
+    expect((out.wide as Record<string, unknown>)['[dropped]']).toBe(10);
+    expect(out.list).toHaveLength(51);
+    expect((out.list as unknown[]).at(-1)).toBe('[dropped] 20 items');
+
+    const deep = Object.fromEntries(
+      Array.from({ length: 40 }, (_, i) => [
+        `o${i}`,
+        Object.fromEntries(Array.from({ length: 40 }, (_, j) => [j, j])),
+      ]),
+    );
+    const kept = JSON.stringify(redactBody(deep)).match(/":\d+/g)?.length ?? 0;
+    expect(kept).toBeLessThanOrEqual(500);
+
+    const query = redactQuery(Array.from({ length: 80 }, (_, i) => `p${i}=${i}`).join('&'));
+    expect(query['[dropped]']).toBe(30);
+  });
+});
+
 describe('redactQuery', () => {
   it('redacts secret parameters and keeps repeated names as arrays', () => {
     expect(

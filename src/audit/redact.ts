@@ -152,30 +152,34 @@ function redactObject(
   budget: Budget,
 ): { [key: string]: Redacted } {
   const out: { [key: string]: Redacted } = {};
-  const pairName = pairNameOf(object);
+  const pair = pairOf(object);
   // A pair whose name is secret hides its value: {"name": "password", "value": "…"}.
-  const secretPair = pairName !== null && isSecret(pairName);
+  const secretPair = pair !== null && isSecret(pair.name);
   const keys = Object.keys(object);
   let kept = 0;
   for (const key of keys) {
     if (kept >= MAX_FIELDS || budget.left <= 0) break;
     kept++;
+    const name = capText(key, MAX_NAME_CHARS);
+    // The pair's name field is a name, not a secret, even when it is called `key`.
+    if (pair !== null && key === pair.nameKey)
+      out[name] = redactValue(object[key], isSecret, depth + 1, budget);
     // A secret name hides the whole value, object or array included.
-    if (isSecret(key) || (secretPair && key === 'value')) {
+    else if (isSecret(key) || (secretPair && key === 'value')) {
       budget.left--;
-      out[capText(key, MAX_NAME_CHARS)] = REDACTED;
-    } else out[capText(key, MAX_NAME_CHARS)] = redactValue(object[key], isSecret, depth + 1, budget);
+      out[name] = REDACTED;
+    } else out[name] = redactValue(object[key], isSecret, depth + 1, budget);
   }
   if (kept < keys.length) out[DROPPED_KEY] = keys.length - kept;
   return out;
 }
 
 /** The field a `{name|key|field|header, value}` object stands for, or null when it is not such a pair. */
-function pairNameOf(object: Record<string, unknown>): string | null {
+function pairOf(object: Record<string, unknown>): { nameKey: string; name: string } | null {
   if (!Object.hasOwn(object, 'value')) return null;
-  for (const key of PAIR_NAME_KEYS) {
-    const name = object[key];
-    if (typeof name === 'string') return name;
+  for (const nameKey of PAIR_NAME_KEYS) {
+    const name = object[nameKey];
+    if (typeof name === 'string') return { nameKey, name };
   }
   return null;
 }
