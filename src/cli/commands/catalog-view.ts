@@ -119,6 +119,7 @@ function describeEndpoint(e: CatalogEndpoint): string {
     `destructive:       ${yesNo(e.destructive)}`,
     `response secrets:  ${e.responseSecrets.join(', ') || 'none'}`,
     `request secrets:   ${e.requestSecrets.join(', ') || 'none'}`,
+    ...(e.pathSecrets ? [`path secrets:      ${e.pathSecrets.join(', ')} (stored as [redacted])`] : []),
     `organization id:   ${org}`,
     `without API key:   ${yesNo(e.anonymous)}`,
     `SDK methods:       ${e.sdkMethods.join(', ') || 'none (not called by the official Node SDK)'}`,
