@@ -130,6 +130,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
   const breaker = createUpstreamBreaker(options.breaker);
   const anonymous = new AnonymousTraffic({
     maxConnections: config.anonymousMaxConnections,
+    probationMs: 5_000, // 5 seconds for a connection past the cap to send its first call
     failureBurst: config.anonymousFailureBurst,
     failuresPerSecond: config.anonymousFailuresPerSecond,
     windowMs: 1_000, // one aggregate record per source, kind of failure and second

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { auditDraft } from '../audit/draft.js';
 import { isWellFormedAgentToken } from '../credentials/agent-token.js';
@@ -12,8 +12,11 @@ import { bearerToken } from './authenticate.js';
  * proxy can send junk; without these, each junk call would cost one audit record, and enough of them
  * would fill the disk until every call gets 503.
  *
- * - **Connections**: at most `maxConnections` not-yet-authenticated connections per source address;
- *   a connection stops counting once a call on it authenticates, so agents are not held to it.
+ * - **Connections**: past `maxConnections` not-yet-authenticated connections from one source address,
+ *   a new connection is on probation: its first call must carry a well-formed agent token, or it gets
+ *   429 and the connection is closed; one that sends nothing within `probationMs` is closed. A
+ *   connection stops counting once a call on it authenticates, so an agent opening many at once
+ *   (a pool of 128) is not held to the cap.
  * - **Failures**: a token bucket of anonymous failures per source address; when it is empty, calls
  *   without a well-formed agent token get 429 before any store work (a caller with a token is still
  *   authenticated, so an agent behind the same address gets through).
@@ -24,6 +27,8 @@ import { bearerToken } from './authenticate.js';
 export interface AnonymousTrafficOptions {
   /** Concurrent unauthenticated connections per source address (0: no cap). */
   maxConnections: number;
+  /** How long a connection past the cap may wait before its first call. */
+  probationMs: number;
   /** Anonymous failures a source may have in a burst before it gets 429 (0: no cap). */
   failureBurst: number;
   /** Anonymous failures per second a source earns back. */
@@ -35,6 +40,9 @@ export interface AnonymousTrafficOptions {
   now(): number;
   onError(error: unknown): void;
 }
+
+/** Bollard's own refusals: counted like failures, but they do not use up the source's failures. */
+const REFUSALS = new Set(['anonymous_failures', 'too_many_connections']);
 
 /** Past this many open windows or buckets, sources share one ('*'): memory stays bounded too. */
 const MAX_TRACKED_SOURCES = 10_000;
@@ -57,25 +65,31 @@ export class AnonymousTraffic {
   private readonly connections = new Map<string, number>();
   /** Sockets counted against their source, until they authenticate or close. */
   private readonly counted = new WeakMap<Socket, string>();
+  /** Sockets past their source's cap that have not sent a call yet, with the timer that closes them. */
+  private readonly probation = new WeakMap<Socket, NodeJS.Timeout>();
   private readonly buckets = new Map<string, Bucket>();
   private readonly windows = new Map<string, Window>();
   private readonly pending = new Set<Promise<unknown>>();
 
   constructor(private readonly options: AnonymousTrafficOptions) {}
 
-  /** Counts a new connection; false when its source is at the cap (the caller closes it). */
-  admitConnection(socket: Socket): boolean {
+  /** Counts a new connection; past its source's cap, the connection is on probation (see above). */
+  admitConnection(socket: Socket): void {
     const source = socket.remoteAddress ?? 'unknown';
     const open = this.connections.get(source) ?? 0;
-    if (this.options.maxConnections > 0 && open >= this.options.maxConnections) {
-      const draft = connectionDraft(source, this.options.now());
-      if (this.recordDenial(draft)) this.write(draft);
-      return false;
-    }
     this.connections.set(source, open + 1);
     this.counted.set(socket, source);
     socket.once('close', () => this.release(socket));
-    return true;
+    if (this.options.maxConnections > 0 && open >= this.options.maxConnections) {
+      const timer = setTimeout(() => {
+        if (!this.probation.has(socket)) return;
+        const draft = connectionDraft(source, this.options.now());
+        if (this.recordDenial(draft)) this.write(draft);
+        socket.destroy();
+      }, this.options.probationMs);
+      timer.unref();
+      this.probation.set(socket, timer);
+    }
   }
 
   /** A call on this connection authenticated: it no longer counts against its source. */
@@ -83,15 +97,27 @@ export class AnonymousTraffic {
     this.release(socket);
   }
 
-  /** The 429 for a call from a source out of anonymous failures, or null to go on. No store work. */
-  refusal(req: IncomingMessage): BollardError | null {
-    if (this.options.failureBurst === 0) return null;
+  /**
+   * The 429 for a call that must not go on, or null. No store work: a call from a source out of anonymous
+   * failures, or the first call of a connection on probation, without a well-formed agent token.
+   */
+  refusal(req: IncomingMessage, res: ServerResponse): BollardError | null {
     const source = req.socket.remoteAddress ?? 'unknown';
-    const bucket = this.buckets.get(source);
-    if (!bucket || this.refill(bucket) >= 1) return null;
+    const onProbation = this.endProbation(req.socket);
+    const bucket = this.options.failureBurst > 0 ? this.buckets.get(source) : undefined;
+    const outOfFailures = bucket !== undefined && this.refill(bucket) < 1;
+    if (!onProbation && !outOfFailures) return null;
     const token = bearerToken(req.headers);
     if (token !== null && isWellFormedAgentToken(token)) return null;
-    const retryAfter = Math.ceil((1 - bucket.tokens) / this.options.failuresPerSecond);
+    if (onProbation) {
+      res.shouldKeepAlive = false;
+      return new BollardError(
+        'rate_limit_exceeded',
+        `Too many connections without a valid agent token from ${source}; this one is closed.`,
+        { reason: 'too_many_connections', retry_after: 1 },
+      );
+    }
+    const retryAfter = Math.ceil((1 - bucket!.tokens) / this.options.failuresPerSecond);
     return new BollardError(
       'rate_limit_exceeded',
       `Too many failed calls without a valid agent token from ${source}. Retry after ${retryAfter} s.`,
@@ -105,7 +131,7 @@ export class AnonymousTraffic {
    */
   recordDenial(draft: AuditDraft): boolean {
     const source = draft.clientIp ?? 'unknown';
-    if (this.options.failureBurst > 0 && draft.reason !== 'anonymous_failures') this.spend(source);
+    if (this.options.failureBurst > 0 && !REFUSALS.has(draft.reason ?? '')) this.spend(source);
     const now = this.options.now();
     const tracked = this.windows.size < MAX_TRACKED_SOURCES ? source : '*';
     const key = `${tracked}\u0000${draft.reason}`;
@@ -144,7 +170,17 @@ export class AnonymousTraffic {
     this.pending.add(write);
   }
 
+  /** True when the socket was on probation (its first call has now come). */
+  private endProbation(socket: Socket): boolean {
+    const timer = this.probation.get(socket);
+    if (timer === undefined) return false;
+    clearTimeout(timer);
+    this.probation.delete(socket);
+    return true;
+  }
+
   private release(socket: Socket): void {
+    this.endProbation(socket);
     const source = this.counted.get(socket);
     if (source === undefined) return;
     this.counted.delete(socket);
@@ -199,7 +235,7 @@ function aggregateDraft(window: Window): AuditDraft {
   });
 }
 
-/** A connection refused at the per-source cap has no request; its record says so. */
+/** A connection past the cap closed before its first call has no request; its record says so. */
 function connectionDraft(source: string, now: number): AuditDraft {
   return auditDraft({
     kind: 'call',

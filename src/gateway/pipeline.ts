@@ -89,8 +89,11 @@ export async function handleProxyRequest(
 
 async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerResponse): Promise<void> {
   const { req } = facts;
-  const refusal = deps.anonymous?.refusal(req);
-  if (refusal) return deny(deps, facts, res, refusal, 'anonymous_failures', 'guard:anonymous_failures');
+  const refusal = deps.anonymous?.refusal(req, res);
+  if (refusal) {
+    const reason = String(refusal.fields.reason);
+    return deny(deps, facts, res, refusal, reason, `guard:${reason}`);
+  }
   let normalized: NormalizedRequest | null = null;
   let classifyError: BollardError | null = null;
   try {

@@ -26,9 +26,6 @@ export function createProxyServer(
     },
   );
   const anonymous = deps.anonymous;
-  if (anonymous)
-    server.on('connection', (socket) => {
-      if (!anonymous.admitConnection(socket)) socket.destroy();
-    });
+  if (anonymous) server.on('connection', (socket) => anonymous.admitConnection(socket));
   return server;
 }

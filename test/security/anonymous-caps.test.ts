@@ -2,6 +2,8 @@ import net from 'node:net';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/audit/index.js';
+import { AnonymousTraffic } from '../../src/gateway/index.js';
+import type { AuditDraft } from '../../src/store/types.js';
 import { auditRecords, callsRepresented, type Harness, startHarness } from '../support/harness.js';
 
 /** Connects and resolves once the socket is open; `closed` resolves when the server closes it. */
@@ -107,7 +109,7 @@ describe('per-source cap on unauthenticated connections', () => {
   });
   afterAll(() => h?.close());
 
-  it('closes a source’s connections past the cap until one authenticates or closes', async () => {
+  it('past the cap, a connection whose first call has no token gets 429 and is closed; an agent’s is served', async () => {
     const sockets: net.Socket[] = [];
     const open = async () => {
       const opened = await openSocket(h.port);
@@ -115,26 +117,63 @@ describe('per-source cap on unauthenticated connections', () => {
       return opened;
     };
     const asAgent = `GET /organizations HTTP/1.1\r\nAuthorization: Bearer ${agentToken}\r\n`;
+    const anonymous = 'GET /sso/jwks/client_x HTTP/1.1\r\n';
     try {
       const idle = [];
       for (let i = 0; i < 4; i++) idle.push(await open());
-      const extra = await open();
-      await extra.closed; // refused: a fifth unauthenticated connection from 127.0.0.1
-
-      // An admitted connection works, and once a call on it authenticates it no longer counts.
+      // Once a call on a connection authenticates, it no longer counts: room for one more.
       expect(await requestOn(idle[0]!, asAgent)).toBe(200);
-      const next = await open();
-      expect(await requestOn(next, 'GET /sso/jwks/client_x HTTP/1.1\r\n')).not.toBe(0);
+      const fourth = await open();
+      expect(await requestOn(fourth, anonymous)).not.toBe(429);
 
-      // Closing one frees its place (once the server has seen the close: tried again until then).
-      idle[1]!.socket.destroy();
-      let status = 0;
-      for (let attempt = 0; attempt < 100 && status === 0; attempt++) {
-        status = await requestOn(await open(), asAgent);
-      }
-      expect(status).toBe(200);
+      // Past the cap: no token on the first call → 429, and the connection is closed.
+      const over = await open();
+      expect(await requestOn(over, anonymous)).toBe(429);
+      await over.closed;
+      // Past the cap, an agent's connection is served as usual.
+      const agent = await open();
+      expect(await requestOn(agent, asAgent)).toBe(200);
+      expect(await requestOn(agent, asAgent)).toBe(200);
     } finally {
       for (const socket of sockets) socket.destroy();
+    }
+    await h.app.anonymous.flush();
+    await h.app.audit.flush();
+    const refused = (await auditRecords(h.app)).filter((r) => r.reason === 'too_many_connections');
+    expect(refused).toMatchObject([
+      { status: 429, rule: 'guard:too_many_connections', clientIp: '127.0.0.1' },
+    ]);
+  });
+});
+
+describe('a connection past the cap that sends nothing', () => {
+  it('is closed after its probation, and recorded', async () => {
+    const written: AuditDraft[] = [];
+    const traffic = new AnonymousTraffic({
+      maxConnections: 1,
+      probationMs: 20,
+      failureBurst: 0,
+      failuresPerSecond: 1,
+      windowMs: 1_000,
+      append: async (draft) => written.push(draft),
+      now: Date.now,
+      onError: (error) => {
+        throw error;
+      },
+    });
+    const server = net.createServer((socket) => traffic.admitConnection(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    const first = await openSocket(port);
+    const second = await openSocket(port);
+    try {
+      await second.closed;
+      expect(first.socket.destroyed).toBe(false);
+      await traffic.flush();
+      expect(written).toMatchObject([{ reason: 'too_many_connections', clientIp: '127.0.0.1' }]);
+    } finally {
+      first.socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });
