@@ -372,6 +372,7 @@ describe('inbound verification', () => {
       expect(await response.json()).toMatchObject({ code: 'invalid_signature' });
     }
     expect(await world.app.store.webhooks.getEvent('event_refused')).toBeNull();
+    await world.app.anonymous.flush(); // repeats of one kind from one address are aggregated
     await world.app.audit.flush();
     const refused = await world.app.store.queryAudit({ kind: 'webhook', decision: 'deny' });
     expect(refused.map((r) => r.rule).sort()).toEqual(

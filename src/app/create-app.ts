@@ -22,7 +22,7 @@ import {
   type UpstreamBreakerOptions,
 } from '../ratelimit/index.js';
 import { openStore } from '../store/index.js';
-import type { Store } from '../store/types.js';
+import type { AuditDraft, Store } from '../store/types.js';
 import { createWebhookRelay, type WebhookRelay, type WebhookRelayOptions } from '../webhooks/index.js';
 import { withChangeHook } from './change-hook.js';
 import { ensureDataDir } from './data-dir.js';
@@ -156,6 +156,17 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     now,
   };
   const ownPorts = new Set([config.port, config.adminPort].filter((port) => port > 0));
+  // Refused inbound webhooks come from anyone who can reach the proxy port, with no agent: their records
+  // are aggregated per source like anonymous calls' (a delivery refused to an agent names the agent).
+  const webhookAudit = {
+    append: (draft: AuditDraft) =>
+      draft.decision === 'deny' &&
+      draft.agentId === null &&
+      draft.clientIp !== null &&
+      !anonymous.recordDenial(draft)
+        ? Promise.resolve()
+        : audit.append(draft),
+  };
   const webhooks = createWebhookRelay(
     {
       destinations: {
@@ -163,7 +174,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
         ownPorts: () => [...ownPorts, ...listeningPorts(proxy)],
       },
       store,
-      audit,
+      audit: webhookAudit,
       logger,
       now,
       upstream,

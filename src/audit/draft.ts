@@ -1,15 +1,16 @@
 import type { AuditDraft } from '../store/types.js';
+import { capNullable, MAX_HEADER_CHARS, MAX_PATH_CHARS } from './bound.js';
 
 /** The fields every draft must set; the rest default to null (or empty). */
 export type DraftFields = Pick<AuditDraft, 'kind' | 'time' | 'requestId'> & Partial<AuditDraft>;
 
 /**
  * An audit draft with every field not given set to null: admin, webhook and system records fill only
- * the few fields that mean something for them.
+ * the few fields that mean something for them. The path and user agent are bounded like a call's.
  * @example auditDraft({ kind: 'system', time: new Date().toISOString(), requestId: 'start', reason: 'started' })
  */
 export function auditDraft(fields: DraftFields): AuditDraft {
-  return {
+  const draft: AuditDraft = {
     agentId: null,
     agentName: null,
     endpointId: null,
@@ -35,4 +36,7 @@ export function auditDraft(fields: DraftFields): AuditDraft {
     details: {},
     ...fields,
   };
+  draft.path = capNullable(draft.path, MAX_PATH_CHARS);
+  draft.userAgent = capNullable(draft.userAgent, MAX_HEADER_CHARS);
+  return draft;
 }

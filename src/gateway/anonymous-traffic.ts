@@ -20,7 +20,7 @@ import { bearerToken } from './authenticate.js';
  * - **Failures**: a token bucket of anonymous failures per source address; when it is empty, calls
  *   without a well-formed agent token get 429 before any store work (a caller with a token is still
  *   authenticated, so an agent behind the same address gets through).
- * - **Aggregation**: of each kind of anonymous failure from one source, the first of each window is
+ * - **Aggregation**: of each kind of anonymous failure (reason and rule) from one source, the first of each window is
  *   recorded in full; the rest of the window become one record with their `count`, written when the
  *   window ends. Every call is accounted for, in a chained record like any other.
  */
@@ -134,7 +134,7 @@ export class AnonymousTraffic {
     if (this.options.failureBurst > 0 && !REFUSALS.has(draft.reason ?? '')) this.spend(source);
     const now = this.options.now();
     const tracked = this.windows.size < MAX_TRACKED_SOURCES ? source : '*';
-    const key = `${tracked}\u0000${draft.reason}`;
+    const key = `${tracked}\u0000${draft.reason}\u0000${draft.rule}`;
     const window = this.windows.get(key);
     if (window) {
       window.count++;
@@ -220,7 +220,7 @@ export class AnonymousTraffic {
 function aggregateDraft(window: Window): AuditDraft {
   const { first } = window;
   return auditDraft({
-    kind: 'call',
+    kind: first.kind,
     time: new Date(window.lastTime).toISOString(),
     requestId: `agg_${randomBytes(12).toString('base64url')}`,
     decision: 'deny',

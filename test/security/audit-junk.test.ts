@@ -39,7 +39,7 @@ describe('bounded audit storage: junk from anyone who can reach the proxy cannot
   beforeAll(async () => {
     // The per-source 429 stays off (the harness default): what is measured is what the caps and the
     // aggregation alone bound, every junk call reaching the pipeline.
-    h = await startHarness();
+    h = await startHarness({ config: { workosWebhookSecret: 'whsec_junk_test' } });
     pool = new Pool(h.proxyUrl, { connections: 16 });
   });
   afterAll(async () => {
@@ -47,15 +47,21 @@ describe('bounded audit storage: junk from anyone who can reach the proxy cannot
     await h?.close();
   });
 
-  it('10,000 anonymous junk requests (no token, malformed token, huge headers and query) add less than 1 MB', async () => {
+  it('10,000 anonymous junk requests (no token, malformed token, huge headers and query, forged webhooks) add less than 1 MB', async () => {
     const before = await headSeq(h);
     const bytesBefore = databaseBytes(h.dataDir);
     const bigAgent = 'A'.repeat(8_000);
     const bigKey = 'k'.repeat(7_000);
-    const junk = (i: number) => {
-      switch (i % 4) {
+    const junk = (i: number): { path: string; headers: Record<string, string>; method?: string } => {
+      switch (i % 5) {
         case 0:
           return { path: '/organizations', headers: {} };
+        case 4:
+          return {
+            method: 'POST',
+            path: '/webhooks/workos',
+            headers: { 'workos-signature': `t=1, v1=${i}`, 'user-agent': bigAgent },
+          };
         case 1:
           return { path: '/user_management/users', headers: { authorization: `Bearer junk-${i}` } };
         case 2:
@@ -70,8 +76,13 @@ describe('bounded audit storage: junk from anyone who can reach the proxy cannot
     await Promise.all(
       Array.from({ length: 16 }, async () => {
         while (next < total) {
-          const { path: target, headers } = junk(next++);
-          const response = await pool.request({ method: 'GET', path: target, headers });
+          const { path: target, headers, method = 'GET' } = junk(next++);
+          const response = await pool.request({
+            method,
+            path: target,
+            headers,
+            body: method === 'POST' ? '{}' : undefined,
+          });
           await response.body.dump();
           statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
         }
