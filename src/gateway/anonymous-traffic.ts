@@ -97,6 +97,11 @@ export class AnonymousTraffic {
     this.release(socket);
   }
 
+  /** A call to one of Bollard's own routes: on a connection on probation, the connection closes after it. */
+  admitLocalCall(req: IncomingMessage, res: ServerResponse): void {
+    if (this.endProbation(req.socket)) res.shouldKeepAlive = false;
+  }
+
   /**
    * The 429 for a call that must not go on, or null. No store work: a call from a source out of anonymous
    * failures, or the first call of a connection on probation, without a well-formed agent token.

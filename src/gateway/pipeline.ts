@@ -40,7 +40,10 @@ export interface GatewayDeps {
   dispatcher: Dispatcher;
   limiter?: Pick<GatewayLimiter, 'check'>;
   /** Bounds on callers without a valid agent token (per-source caps, aggregated denial records). */
-  anonymous?: Pick<AnonymousTraffic, 'admitConnection' | 'refusal' | 'recordDenial' | 'trust'>;
+  anonymous?: Pick<
+    AnonymousTraffic,
+    'admitConnection' | 'admitLocalCall' | 'refusal' | 'recordDenial' | 'trust'
+  >;
   breaker?: Pick<UpstreamBreaker, 'execute'>;
   bodyLimitBytes: number;
   /** Longest a call waits inside Bollard for a WorkOS rate limit to have room. */

@@ -17,6 +17,9 @@ export function createProxyServer(
     (req, res) => {
       const local =
         localRoutes.size > 0 ? localRoutes.get(`${req.method} ${(req.url ?? '').split('?')[0]}`) : undefined;
+      // Bollard's own routes authenticate in their own way (a webhook signature): a connection past the
+      // per-source cap gets this one call, then is closed.
+      if (local) deps.anonymous?.admitLocalCall(req, res);
       const handling = local ? local(req, res) : handleProxyRequest(deps, req, res);
       handling.catch((error: unknown) => {
         deps.logger.error({ err: error }, 'unhandled proxy error');
