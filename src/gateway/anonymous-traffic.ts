@@ -104,16 +104,20 @@ export class AnonymousTraffic {
 
   /**
    * The 429 for a call that must not go on, or null. No store work: a call from a source out of anonymous
-   * failures, or the first call of a connection on probation, without a well-formed agent token.
+   * failures, or the first call of a connection on probation, without a well-formed agent token (as the
+   * bearer, or as the body's `client_secret` where the endpoint takes one).
    */
-  refusal(req: IncomingMessage, res: ServerResponse): BollardError | null {
+  refusal(req: IncomingMessage, res: ServerResponse, body?: Record<string, unknown>): BollardError | null {
     const source = req.socket.remoteAddress ?? 'unknown';
     const onProbation = this.endProbation(req.socket);
     const bucket = this.options.failureBurst > 0 ? this.buckets.get(source) : undefined;
     const outOfFailures = bucket !== undefined && this.refill(bucket) < 1;
     if (!onProbation && !outOfFailures) return null;
-    const token = bearerToken(req.headers);
-    if (token !== null && isWellFormedAgentToken(token)) return null;
+    // The agent token comes as the bearer, or (older SDKs, on the client_secret endpoints) in the body.
+    const bearer = bearerToken(req.headers);
+    if (bearer !== null && isWellFormedAgentToken(bearer)) return null;
+    const secret = body?.client_secret;
+    if (typeof secret === 'string' && isWellFormedAgentToken(secret)) return null;
     if (onProbation) {
       res.shouldKeepAlive = false;
       return new BollardError(

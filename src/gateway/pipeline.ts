@@ -92,11 +92,6 @@ export async function handleProxyRequest(
 
 async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerResponse): Promise<void> {
   const { req } = facts;
-  const refusal = deps.anonymous?.refusal(req, res);
-  if (refusal) {
-    const reason = String(refusal.fields.reason);
-    return deny(deps, facts, res, refusal, reason, `guard:${reason}`);
-  }
   let normalized: NormalizedRequest | null = null;
   let classifyError: BollardError | null = null;
   try {
@@ -117,6 +112,12 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
   // Where the body may carry the agent's token (`client_secret`), it is read before authenticating.
   const early = endpoint && carriesClientSecret(endpoint) ? await readCallBody(deps, facts, endpoint) : null;
   if (early instanceof BollardError) return denyBody(deps, facts, res, early);
+  // Normalizing and reading the body touch no store: a refused source is refused here, before any store work.
+  const refusal = deps.anonymous?.refusal(req, res, early?.body.value);
+  if (refusal) {
+    const reason = String(refusal.fields.reason);
+    return deny(deps, facts, res, refusal, reason, `guard:${reason}`);
+  }
   if (!endpoint?.anonymous) {
     const auth = await authenticate(req.headers, deps.credentials, deps.now(), early?.body.value);
     if (!auth.ok) {

@@ -81,6 +81,21 @@ describe('per-source caps on unauthenticated traffic', () => {
     // The agent's own calls from the same address are authenticated as usual, on the same connections.
     const organizations = await h.sdk(agentToken).organizations.listOrganizations();
     expect(organizations.data.length).toBeGreaterThan(0);
+    // So are those of SDKs that send the agent token as the body's client_secret, with no bearer.
+    const bodyToken = await pool.request({
+      method: 'POST',
+      path: '/user_management/authenticate',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        grant_type: 'refresh_token',
+        refresh_token: 'r',
+        client_id: 'c',
+        client_secret: agentToken,
+      }),
+    });
+    await bodyToken.body.dump();
+    expect(bodyToken.statusCode).not.toBe(429);
+    expect(bodyToken.statusCode).not.toBe(401);
 
     await h.app.anonymous.flush();
     await h.app.audit.flush();
