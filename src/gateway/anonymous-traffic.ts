@@ -20,9 +20,9 @@ import { bearerToken } from './authenticate.js';
  * - **Failures**: a token bucket of anonymous failures per source address; when it is empty, calls
  *   without a well-formed agent token get 429 before any store work (a caller with a token is still
  *   authenticated, so an agent behind the same address gets through).
- * - **Aggregation**: of each kind of anonymous failure (reason and rule) from one source, the first of each window is
- *   recorded in full; the rest of the window become one record with their `count`, written when the
- *   window ends. Every call is accounted for, in a chained record like any other.
+ * - **Aggregation**: of each kind of anonymous failure (reason and rule) from one source, the first of
+ *   each window is recorded in full; the rest of the window become one record with their `count`,
+ *   written when the window ends. Every call is accounted for, in a chained record like any other.
  */
 export interface AnonymousTrafficOptions {
   /** Concurrent unauthenticated connections per source address (0: no cap). */
@@ -202,6 +202,8 @@ export class AnonymousTraffic {
     let bucket = this.buckets.get(source);
     if (!bucket) {
       if (this.buckets.size >= MAX_TRACKED_SOURCES) this.forgetFullBuckets();
+      // Still full: this source goes untracked (no 429 for it); its records are still aggregated.
+      if (this.buckets.size >= MAX_TRACKED_SOURCES) return;
       bucket = { tokens: this.options.failureBurst, updatedAt: this.options.now() };
       this.buckets.set(source, bucket);
     }
