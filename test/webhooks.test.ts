@@ -328,11 +328,15 @@ describe('webhooks relayed from WorkOS to agents', () => {
     });
     expect(denied?.lastError).toBe('missing_permission');
     expect(provisioner.received.filter((e) => e.event === 'dsync.user.created')).toHaveLength(1);
-    const audit = await world.app.store.queryAudit({ kind: 'webhook', requestId: String(denied?.id) });
-    expect(audit[0]).toMatchObject({
-      decision: 'deny',
-      reason: 'missing_permission',
-      permission: 'directory_sync:read',
+    // The delivery is marked denied first, then its record is appended: wait for the record too.
+    await eventually(async () => {
+      await world.app.audit.flush();
+      const audit = await world.app.store.queryAudit({ kind: 'webhook', requestId: String(denied?.id) });
+      expect(audit[0]).toMatchObject({
+        decision: 'deny',
+        reason: 'missing_permission',
+        permission: 'directory_sync:read',
+      });
     });
   });
 
