@@ -123,6 +123,12 @@ export const configSchema = z.object({
   rateLimitMaxWaitMs: z.coerce.number().int().min(0).default(20_000), // 20 seconds: well under the SDK's 60 s timeout
   /** Enforce WorkOS's rate limits before forwarding (off only for tests of other parts). */
   rateLimits: z.enum(['on', 'off']).default('on'),
+  /** Prometheus metrics at /metrics (admin port, admin token); `off` only to measure what they cost. */
+  metrics: z.enum(['on', 'off']).default('on'),
+  /** A port of its own for /metrics and the probes, without authentication, bound to 127.0.0.1. */
+  metricsPort: port.optional(),
+  /** OTLP/HTTP collector base URL (OpenTelemetry's own variable): traces are exported when set. */
+  otlpEndpoint: httpUrl.optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How old (or how far ahead) a WorkOS-Signature timestamp may be; WorkOS's SDK default. */
   webhookToleranceMs: duration.default(180_000), // 3 minutes
