@@ -66,6 +66,11 @@ const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 const ROW_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
 const BREAKER_STATES = ['closed', 'half_open', 'open'] as const;
 const WEBHOOK_INBOUND_PATH = '/webhooks/workos';
+const NONCONFORMING_DEFAULTS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
 const DELIVERY_STATES = ['pending', 'delivered', 'dead', 'denied'] as const;
 
 type DeliveryStatsReader = NonNullable<MetricsSources['webhookDeliveries']>;
@@ -89,6 +94,9 @@ export function createMetrics(sources: MetricsSources = {}): BollardMetrics {
   const registers = [registry];
   const now = sources.now ?? Date.now;
   collectDefaultMetrics({ register: registry });
+  // Gauges whose names end in _total break the naming rules promtool checks; the counts stay in
+  // nodejs_active_handles / nodejs_active_requests / nodejs_active_resources.
+  for (const name of NONCONFORMING_DEFAULTS) registry.removeSingleMetric(name);
 
   const calls = new CounterMetric({
     name: 'bollard_calls_total',
