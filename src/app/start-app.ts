@@ -128,6 +128,7 @@ export async function startBollard(given: BollardConfig, options: AppOptions = {
       renderBanner({
         proxyUrl,
         adminUrl,
+        metricsUrl,
         upstream: app.upstream.url,
         demo,
         dataLocation: config.databaseUrl
