@@ -146,7 +146,11 @@ describe('Prometheus metrics move with what happens', () => {
     expect(delta('bollard_upstream_short_circuits_total')).toBe(1);
     expect(after.value('bollard_upstream_breaker_state', { state: 'open' })).toBe(1);
     expect(after.value('bollard_upstream_breaker_state', { state: 'closed' })).toBe(0);
-    expect(after.value('bollard_ready')).toBe(1); // as last computed; /readyz itself is tested with the probes
+    // An open breaker makes the replica not ready: the load balancer sends its calls elsewhere.
+    expect(after.value('bollard_ready')).toBe(0);
+    const readyz = await fetch(`${h.proxyUrl}/readyz`);
+    expect(readyz.status).toBe(503);
+    expect(await readyz.json()).toMatchObject({ checks: { store: true, upstream: false } });
   });
 
   it('counts audit write failures', async () => {

@@ -67,7 +67,7 @@ export function createAppObservability(
           breakerState,
           rateLimitDegraded: () => deps.parts()?.rateLimitDegraded() ?? false,
           webhookDeliveries: () => store.webhooks.deliveryStats(),
-          ready: () => readiness.last(),
+          ready: async () => (await readiness.check()).ready,
           now,
         })
       : null;

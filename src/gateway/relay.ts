@@ -79,7 +79,9 @@ export async function relay(deps: RelayDeps, call: RelayCall): Promise<void> {
   if (observation?.traceparent) headers.traceparent = observation.traceparent;
   await call
     .onSend?.()
-    .catch((error: unknown) => deps.logger.warn({ err: error }, 'rate-limit restamp failed'));
+    .catch((error: unknown) =>
+      deps.logger.warn({ err: error, requestId: call.requestId }, 'rate-limit restamp failed'),
+    );
   const sentAt = deps.now();
   const upstreamStarted = observation?.clock() ?? 0;
   const send = () =>

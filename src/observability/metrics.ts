@@ -23,8 +23,8 @@ export interface MetricsSources {
     counts: Partial<Record<string, number>>;
     oldestPendingAt: string | null;
   }>;
-  /** Readiness, as `/readyz` last computed it. */
-  ready?: () => boolean;
+  /** Readiness, checked as `/readyz` checks it (cached there), so the gauge is right without probes. */
+  ready?: () => Promise<boolean>;
   now?: () => number;
 }
 
@@ -257,10 +257,10 @@ export function createMetrics(sources: MetricsSources = {}): BollardMetrics {
 
   new Gauge({
     name: 'bollard_ready',
-    help: '1 while /readyz answers ready (store writable, breaker not open, policy loaded)',
+    help: '1 while ready as /readyz says (store writable, breaker not open, policy loaded)',
     registers,
-    collect() {
-      this.set(sources.ready?.() === false ? 0 : 1);
+    async collect() {
+      this.set(sources.ready && !(await sources.ready()) ? 0 : 1);
     },
   });
   const propagation = new Histogram({

@@ -18,8 +18,6 @@ export interface ReadinessSources {
 
 export interface Readiness {
   check(): Promise<ReadinessReport>;
-  /** The last report's answer, without checking (for the `bollard_ready` gauge). */
-  last(): boolean;
 }
 
 /**
@@ -36,7 +34,6 @@ export function createReadiness(sources: ReadinessSources): Readiness {
   let storeOk = true;
   let checkedAt = Number.NEGATIVE_INFINITY;
   let inFlight: Promise<boolean> | null = null;
-  let lastReady = true;
 
   function storeWritable(): Promise<boolean> {
     if (now() - checkedAt < cacheMs) return Promise.resolve(storeOk);
@@ -62,9 +59,7 @@ export function createReadiness(sources: ReadinessSources): Readiness {
         upstream: sources.breakerState() !== 'open',
         policy: sources.policyLoaded(),
       };
-      lastReady = checks.store && checks.upstream && checks.policy;
-      return { ready: lastReady, checks };
+      return { ready: checks.store && checks.upstream && checks.policy, checks };
     },
-    last: () => lastReady,
   };
 }
