@@ -1,9 +1,9 @@
 import {
-  type Counter,
   Counter as CounterMetric,
   collectDefaultMetrics,
   Gauge,
   Histogram,
+  type LabelValues,
   Registry,
 } from 'prom-client';
 import type { AuditDraft } from '../store/types.js';
@@ -89,6 +89,29 @@ function sharedPerScrape(read: DeliveryStatsReader | undefined) {
   };
 }
 
+/**
+ * Counts per label set in plain numbers, keyed by a string the caller builds from values it already has;
+ * `flushInto` adds them to a prom-client counter when it is scraped. prom-client's own label children hash
+ * and validate the label set on every increment; this costs a map lookup and an addition.
+ */
+class Tally {
+  private readonly slots = new Map<string, { labels: LabelValues<string>; pending: number }>();
+
+  add(key: string, labels: () => LabelValues<string>): void {
+    const slot = this.slots.get(key);
+    if (slot) slot.pending++;
+    else this.slots.set(key, { labels: labels(), pending: 1 });
+  }
+
+  flushInto(counter: { inc(labels: LabelValues<string>, value: number): void }): void {
+    for (const slot of this.slots.values()) {
+      if (slot.pending === 0) continue;
+      counter.inc(slot.labels, slot.pending);
+      slot.pending = 0;
+    }
+  }
+}
+
 export function createMetrics(sources: MetricsSources = {}): BollardMetrics {
   const registry = new Registry();
   const registers = [registry];
@@ -98,17 +121,27 @@ export function createMetrics(sources: MetricsSources = {}): BollardMetrics {
   // nodejs_active_handles / nodejs_active_requests / nodejs_active_resources.
   for (const name of NONCONFORMING_DEFAULTS) registry.removeSingleMetric(name);
 
-  const calls = new CounterMetric({
+  // The per-call counters add to plain numbers on the hot path; the sums reach prom-client at scrape time.
+  const callTally = new Tally();
+  const denialTally = new Tally();
+  const classTally = new Tally();
+  new CounterMetric({
     name: 'bollard_calls_total',
     help: 'Calls through the proxy by agent, area, access, decision, reason and the status Bollard answered',
     labelNames: ['agent', 'area', 'access', 'decision', 'reason', 'status'] as const,
     registers,
+    collect() {
+      callTally.flushInto(this);
+    },
   });
-  const denials = new CounterMetric({
+  new CounterMetric({
     name: 'bollard_denials_total',
     help: 'Denied calls by agent and the permission the endpoint needs',
     labelNames: ['agent', 'permission'] as const,
     registers,
+    collect() {
+      denialTally.flushInto(this);
+    },
   });
   const ownTime = new Histogram({
     name: 'bollard_call_overhead_seconds',
@@ -123,11 +156,14 @@ export function createMetrics(sources: MetricsSources = {}): BollardMetrics {
     buckets: LATENCY_BUCKETS,
     registers,
   });
-  const upstreamResponses = new CounterMetric({
+  new CounterMetric({
     name: 'bollard_upstream_responses_total',
     help: 'Answers from WorkOS by status class (error: no answer)',
     labelNames: ['class'] as const,
     registers,
+    collect() {
+      classTally.flushInto(this);
+    },
   });
   const upstreamTimeouts = new CounterMetric({
     name: 'bollard_upstream_timeouts_total',
@@ -270,38 +306,27 @@ export function createMetrics(sources: MetricsSources = {}): BollardMetrics {
     registers,
   });
 
-  const callChildren = new Map<string, Counter.Internal>();
-  const denialChildren = new Map<string, Counter.Internal>();
   const allowTime = ownTime.labels('allow');
   const denyTime = ownTime.labels('deny');
-  const classChildren = new Map<string, Counter.Internal>();
-
-  function child(
-    cache: Map<string, Counter.Internal>,
-    key: string,
-    make: () => Counter.Internal,
-  ): Counter.Internal {
-    let found = cache.get(key);
-    if (!found) {
-      found = make();
-      cache.set(key, found);
-    }
-    return found;
-  }
 
   return {
     registry,
     call(record, timings) {
       const agent = record.agentName ?? ANONYMOUS;
-      const area = record.area ?? 'none';
       const decision = record.decision ?? 'deny';
       const reason = record.reason ?? 'none';
       const status = record.status ?? 0;
-      child(
-        callChildren,
+      callTally.add(
         `${agent}\u0000${record.endpointId}\u0000${decision}\u0000${reason}\u0000${status}`,
-        () => calls.labels(agent, area, record.access ?? 'none', decision, reason, String(status)),
-      ).inc();
+        () => ({
+          agent,
+          area: record.area ?? 'none',
+          access: record.access ?? 'none',
+          decision,
+          reason,
+          status: String(status),
+        }),
+      );
       const upstream = timings.upstreamSeconds;
       (decision === 'allow' ? allowTime : denyTime).observe(
         Math.max(0, timings.totalSeconds - (upstream ?? 0)),
@@ -309,7 +334,7 @@ export function createMetrics(sources: MetricsSources = {}): BollardMetrics {
       if (timings.waitSeconds !== null) waitTime.observe(timings.waitSeconds);
       if (decision === 'deny') {
         const permission = record.permission ?? 'none';
-        child(denialChildren, `${agent}\u0000${permission}`, () => denials.labels(agent, permission)).inc();
+        denialTally.add(`${agent}\u0000${permission}`, () => ({ agent, permission }));
         if (record.rule?.startsWith('ratelimit:')) refusals.labels(reason).inc();
         return;
       }
@@ -319,8 +344,7 @@ export function createMetrics(sources: MetricsSources = {}): BollardMetrics {
       else if (error?.endsWith('_timeout')) upstreamTimeouts.labels(error.slice(0, -'_timeout'.length)).inc();
       const upstreamClass =
         record.upstreamStatus === null ? 'error' : `${Math.floor(record.upstreamStatus / 100)}xx`;
-      if (error !== 'circuit_open')
-        child(classChildren, upstreamClass, () => upstreamResponses.labels(upstreamClass)).inc();
+      if (error !== 'circuit_open') classTally.add(upstreamClass, () => ({ class: upstreamClass }));
     },
     waiting(delta) {
       waitingGauge.inc(delta);
