@@ -100,6 +100,21 @@ describe('traces exported over OTLP/HTTP', () => {
     expect(JSON.stringify(collector.spans)).not.toContain(token);
   });
 
+  it('continues a trace the agent marked not sampled, and records none of it', async () => {
+    const token = await h.agent('unsampled', ['organizations:read']);
+    const unsampled = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
+    const { traceparent } = await forwardedTraceparent(h, token, {
+      traceparent: `00-${unsampled}-${AGENT_SPAN}-00`,
+    });
+    expect(String(traceparent)).toMatch(new RegExp(`^00-${unsampled}-[0-9a-f]{16}-00$`));
+    // Spans leave in the order they were recorded: once a later sampled call's spans have arrived, any
+    // span of the unsampled call would have arrived too.
+    const sampled = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
+    await forwardedTraceparent(h, token, { traceparent: `00-${sampled}-${AGENT_SPAN}-01` });
+    await eventually(() => expect(collector.spans.some((s) => s.traceId === sampled)).toBe(true));
+    expect(collector.spans.filter((s) => s.traceId === unsampled)).toEqual([]);
+  });
+
   it('starts a trace of its own when the agent sends none (or an invalid one)', async () => {
     const token = await h.agent('untraced', ['organizations:read']);
     const invalid = '00-00000000000000000000000000000000-00f067aa0ba902b7-01';

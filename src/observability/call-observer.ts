@@ -50,7 +50,9 @@ class Observation implements CallObservation {
     req: IncomingMessage,
   ) {
     const incoming = parseTraceparent(req.headers.traceparent);
-    if (parts.exporter) {
+    // An agent that marked its trace not sampled (flags bit 0 clear) gets it continued but not recorded.
+    const sampled = !incoming || (Number.parseInt(incoming.flags, 16) & 1) === 1;
+    if (parts.exporter && sampled) {
       this.traceId = incoming?.traceId ?? newTraceId();
       this.parentSpanId = incoming?.parentSpanId ?? null;
       this.rootSpanId = newSpanId();
