@@ -39,7 +39,8 @@ describe('Prometheus metrics move with what happens', () => {
   let metricsNow: () => Promise<Scrape>;
   beforeAll(async () => {
     h = await startHarness({
-      config: { workosWebhookSecret: WEBHOOK_SECRET, headersTimeoutMs: 1000 },
+      // The test's webhook receiver listens on 127.0.0.1.
+      config: { workosWebhookSecret: WEBHOOK_SECRET, headersTimeoutMs: 1000, webhookAllowPrivate: '1' },
       app: {
         breaker: { threshold: 3, halfOpenAfterMs: 60_000 },
         webhooks: { schedule: [0, 50, 100, 100, 100, 100, 100, 100], pollMs: 50 },

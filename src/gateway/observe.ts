@@ -23,8 +23,11 @@ export interface CallObservation {
   waiting(delta: 1 | -1): void;
   /** Bollard retried the upstream call once (a connection that failed before a byte was sent). */
   retried(): void;
-  /** The call is answered: its last record (a denial, or an allowed call's outcome). Only the first counts. */
-  ended(record: AuditDraft): void;
+  /**
+   * The call is answered: its record (a denial), or an allowed call's record and its outcome (outcome records
+   * are slim: who and what stay on the call record). Only the first report counts.
+   */
+  ended(record: AuditDraft, outcome?: AuditDraft): void;
 }
 
 /** Starts an observation per call. */

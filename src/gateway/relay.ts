@@ -176,7 +176,7 @@ function streamBack(
 
 function recordOutcome(deps: RelayDeps, call: RelayCall, result: Parameters<typeof outcomeDraft>[1]): void {
   const record = outcomeDraft(call.record, result, call.startedAt);
-  call.observation?.ended(record);
+  call.observation?.ended(call.record, record);
   deps.audit.append(record, { lazy: true }).catch((error: unknown) => {
     deps.logger.error({ err: error, requestId: call.requestId }, 'audit write of an outcome failed');
   });

@@ -98,9 +98,12 @@ class Observation implements CallObservation {
     this.parts.metrics?.upstreamRetry();
   }
 
-  ended(record: AuditDraft): void {
+  ended(call: AuditDraft, outcome?: AuditDraft): void {
     if (this.done) return;
     this.done = true;
+    const record = outcome
+      ? { ...call, status: outcome.status, upstreamStatus: outcome.upstreamStatus, details: outcome.details }
+      : call;
     const endedAt = performance.now();
     const totalMs = endedAt - this.startedAt;
     this.parts.metrics?.call(record, {
