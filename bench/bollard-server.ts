@@ -2,7 +2,7 @@
  * Bollard as the benchmark runs it: demo-free, in front of the fixed upstream, SQLite audit on (a fresh
  * data dir) or PostgreSQL (`--database-url`: a scratch database, dropped at exit), one agent with a real
  * token and real grants (organizations only). Run as a child of bench/run.ts:
- * `--upstream <url> [--synchronous full|normal] [--database-url <url>]`. Reports its audit sequence so the
+ * `--upstream <url> [--synchronous full|normal] [--database-url <url>] [--metrics on|off]`. Reports its audit sequence so the
  * parent can count rows/s, and its stage counters: the main thread's own CPU time (Linux: its entry in
  * /proc/self/task; elsewhere event-loop busy time, which counts waiting for a core too) and the time
  * spent handing audit drafts to the writer.
@@ -22,6 +22,7 @@ const args = process.argv.slice(2);
 const upstream = flagValue(args, '--upstream');
 if (!upstream) throw new Error('bollard-server needs --upstream <url>');
 const synchronous = flagValue(args, '--synchronous') === 'normal' ? 'normal' : 'full';
+const metrics = flagValue(args, '--metrics') === 'off' ? 'off' : 'on';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'bollard-bench-'));
 process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
@@ -37,6 +38,7 @@ const config = loadConfig(
     adminPort: 0,
     logLevel: 'warn',
     auditSynchronous: synchronous,
+    metrics,
     generalLimit: '1000000000/60',
     ...(scratch ? { databaseUrl: scratch.url } : {}),
   },

@@ -6,7 +6,7 @@ import { adminTokenMatches } from './admin-token.js';
  * The only admin routes served without the admin token, by the route pattern the router matched
  * (never by how the URL was spelled). A future console's login page and static assets join here.
  */
-export const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['GET /health']);
+export const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['GET /health', 'GET /healthz', 'GET /readyz']);
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 

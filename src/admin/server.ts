@@ -4,6 +4,14 @@ import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { AgentService } from '../agents/index.js';
 import { BollardError } from '../errors/index.js';
+import {
+  type BollardMetrics,
+  LIVENESS_PATH,
+  METRICS_PATH,
+  READINESS_PATH,
+  type Readiness,
+  renderMetrics,
+} from '../observability/index.js';
 import type { Store } from '../store/types.js';
 import type { WebhookService } from '../webhooks/index.js';
 import { installAdminAuth } from './auth.js';
@@ -30,6 +38,10 @@ export interface AdminServerOptions extends AdminExposure {
   webhooks?: WebhookService;
   /** A pino logger; default: no logging. */
   logger?: FastifyBaseLogger;
+  /** `/readyz` (absent: ready whenever the server answers). */
+  readiness?: Readiness;
+  /** `/metrics`, behind the admin token (absent: no such route). */
+  metrics?: BollardMetrics | null;
 }
 
 /**
@@ -70,6 +82,7 @@ export async function buildAdminServer(options: AdminServerOptions): Promise<Fas
   const openapi = buildOpenApi(API_PREFIX, router.routes);
   app.get('/openapi.json', async () => openapi); // behind the token, like every route not in PUBLIC_ROUTES
   app.get('/health', async () => ({ ok: true }));
+  registerProbes(app, options);
   return app;
 }
 
@@ -84,6 +97,28 @@ function answerUnparsable(error: Error & { code?: string }, socket: Duplex): voi
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
       `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
+}
+
+/** `/healthz` and `/readyz` without authentication (load balancers); `/metrics` with the admin token. */
+function registerProbes(app: FastifyInstance, options: AdminServerOptions): void {
+  app.get(LIVENESS_PATH, async (_request, reply) =>
+    reply.header('cache-control', 'no-store').send({ status: 'ok' }),
+  );
+  app.get(READINESS_PATH, async (_request, reply) => {
+    const report = options.readiness
+      ? await options.readiness.check()
+      : { ready: true, checks: { store: true, upstream: true, policy: true } };
+    return reply
+      .status(report.ready ? 200 : 503)
+      .header('cache-control', 'no-store')
+      .send({ status: report.ready ? 'ready' : 'unavailable', ...report });
+  });
+  const metrics = options.metrics;
+  if (metrics)
+    app.get(METRICS_PATH, async (_request, reply) => {
+      const { contentType, body } = await renderMetrics(metrics);
+      return reply.header('content-type', contentType).send(body);
+    });
 }
 
 /**

@@ -4,6 +4,8 @@ import type { DemoAgentToken } from './demo.js';
 export interface BannerFacts {
   proxyUrl: string;
   adminUrl: string;
+  /** `BOLLARD_METRICS_PORT`'s metrics URL, when set. */
+  metricsUrl?: string | null;
   upstream: string;
   demo: boolean;
   dataLocation: string;
@@ -30,6 +32,7 @@ export function renderBanner(facts: BannerFacts): string {
     `  State              ${facts.dataLocation}`,
     ...(facts.warnings ?? []).map((warning) => `  Warning            ${warning}`),
   ];
+  if (facts.metricsUrl) lines.push(`  Metrics            ${facts.metricsUrl}/metrics (loopback, no token)`);
   if (facts.adminToken) {
     lines.push('', `  Admin token (shown once)   ${facts.adminToken}`);
   }

@@ -15,6 +15,8 @@ import {
   type GatewayDeps,
   type LocalRoute,
 } from '../gateway/index.js';
+import type { BollardMetrics, Readiness } from '../observability/index.js';
+import { probeRoutes } from '../observability/index.js';
 import {
   createGatewayLimiter,
   createUpstreamBreaker,
@@ -26,6 +28,7 @@ import type { AuditDraft, Store } from '../store/types.js';
 import { createWebhookRelay, type WebhookRelay, type WebhookRelayOptions } from '../webhooks/index.js';
 import { withChangeHook } from './change-hook.js';
 import { ensureDataDir } from './data-dir.js';
+import { createAppObservability, type ObservedParts } from './observability.js';
 import { startAuditRetention } from './retention.js';
 
 /** Hooks for tests and embedding: everything has a production default. */
@@ -41,6 +44,8 @@ export interface AppOptions {
   limiterPolicy?: LimiterPolicy;
   /** Circuit breaker settings (tests use short half-open delays). */
   breaker?: UpstreamBreakerOptions;
+  /** How long a readiness store check is reused (default 1,000 ms; tests use 0). */
+  readinessCacheMs?: number;
 }
 
 /** A built, not yet listening, Bollard. */
@@ -64,6 +69,12 @@ export interface BollardApp {
   upstream: { url: string };
   /** Problems worth an operator's eye at start (a data directory others can read). */
   warnings: string[];
+  /** Prometheus metrics of this instance; null with `BOLLARD_METRICS=off`. */
+  metrics: BollardMetrics | null;
+  /** What `/readyz` answers. */
+  readiness: Readiness;
+  /** Readiness waits for this when a policy file is configured. */
+  policyLoaded(): void;
   close(): Promise<void>;
 }
 
@@ -93,11 +104,20 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
   );
   const credentials = new CredentialCache(rawStore);
   const store = withChangeHook(rawStore, () => credentials.invalidate());
-  const stopWatching = await store.watchChanges(() => credentials.invalidate());
-  const stopRetention = startAuditRetention(store, config.auditRetentionDays, logger);
-  const audit = new AuditWriter(store, {
-    onError: (error, batchSize) => logger.error({ err: error, batchSize }, 'audit batch failed'),
+  let parts: ObservedParts | null = null;
+  const observability = createAppObservability(config, {
+    logger,
+    store,
+    now,
+    parts: () => parts,
+    readinessCacheMs: options.readinessCacheMs,
   });
+  const stopWatching = await store.watchChanges((change) => {
+    credentials.invalidate();
+    observability.changeArrived(change);
+  });
+  const stopRetention = startAuditRetention(store, config.auditRetentionDays, logger);
+  const audit = new AuditWriter(store, observability.auditHooks);
   const agents = createAgentService(store, { seal: sealRecord, now: () => new Date(now()) });
 
   const upstreamOptions = {
@@ -138,6 +158,11 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     now,
     onError: (error) => logger.error({ err: error }, 'audit write of aggregated denials failed'),
   });
+  parts = {
+    auditQueueDepth: () => audit.pending,
+    breakerState: () => breaker.state(),
+    rateLimitDegraded: () => limiter?.status().degraded ?? false,
+  };
   const deps: GatewayDeps = {
     match,
     credentials,
@@ -154,6 +179,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     keyResolver: limiter ? createKeyResolver({ upstream, dispatcher, logger, now }) : undefined,
     logger,
     now,
+    observer: observability.observer,
   };
   const ownPorts = new Set([config.port, config.adminPort].filter((port) => port > 0));
   // Refused inbound webhooks come from anyone who can reach the proxy port, with no agent: their records
@@ -174,7 +200,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
         ownPorts: () => [...ownPorts, ...listeningPorts(proxy)],
       },
       store,
-      audit: webhookAudit,
+      audit: observability.countWebhooks(webhookAudit),
       logger,
       now,
       upstream,
@@ -185,7 +211,10 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     },
     options.webhooks,
   );
-  const proxy = createProxyServer(deps, new Map([...webhooks.routes, ...(options.localRoutes ?? [])]));
+  const proxy = createProxyServer(
+    deps,
+    new Map([...probeRoutes(observability.readiness), ...webhooks.routes, ...(options.localRoutes ?? [])]),
+  );
 
   return {
     config,
@@ -200,6 +229,9 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     ownPorts,
     upstream: { url: upstream.url },
     warnings: dataDir.warning ? [dataDir.warning] : [],
+    metrics: observability.metrics,
+    readiness: observability.readiness,
+    policyLoaded: () => observability.policyLoaded(),
     async close() {
       await closeServer(proxy);
       await webhooks.close();
@@ -209,6 +241,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
       await audit.close();
       await limiter?.close();
       await dispatcher.close();
+      await observability.close();
       await store.close();
     },
   };

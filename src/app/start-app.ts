@@ -2,8 +2,9 @@ import path from 'node:path';
 import { buildAdminServer, ensureAdminToken } from '../admin/index.js';
 import type { BollardConfig } from '../config/index.js';
 import type { RunningEmulator } from '../emulator/index.js';
+import { createMetricsServer } from '../observability/index.js';
 import { renderBanner } from './banner.js';
-import { type AppOptions, type BollardApp, createApp, listen } from './create-app.js';
+import { type AppOptions, type BollardApp, closeServer, createApp, listen } from './create-app.js';
 import {
   type DemoAgentToken,
   demoWebhookSecret,
@@ -18,6 +19,8 @@ export interface RunningBollard {
   app: BollardApp;
   proxyUrl: string;
   adminUrl: string;
+  /** `BOLLARD_METRICS_PORT`'s server (loopback, no authentication), or null. */
+  metricsUrl: string | null;
   demo: boolean;
   emulator: RunningEmulator | null;
   demoAgents: DemoAgentToken[];
@@ -72,6 +75,7 @@ export async function startBollard(given: BollardConfig, options: AppOptions = {
       });
       closing.unshift(async () => stopWatching());
     }
+    app.policyLoaded();
     const adminToken = await ensureAdminToken({
       dataDir: path.resolve(config.dataDir),
       configured: config.adminToken,
@@ -85,6 +89,8 @@ export async function startBollard(given: BollardConfig, options: AppOptions = {
       adminHost: config.adminHost,
       allowedHosts: config.adminAllowedHosts,
       allowedOrigins: config.adminAllowedOrigins,
+      readiness: app.readiness,
+      metrics: app.metrics,
       // Warnings and errors only: Fastify's per-request and "listening" lines at info would interleave
       // with the banner and repeat what the audit log already records.
       logger: app.logger.child(
@@ -100,6 +106,13 @@ export async function startBollard(given: BollardConfig, options: AppOptions = {
       adminAddress && typeof adminAddress === 'object'
         ? `http://${config.adminHost}:${adminAddress.port}`
         : '';
+    let metricsUrl: string | null = null;
+    if (config.metricsPort !== undefined && app.metrics) {
+      const metricsServer = createMetricsServer(app.metrics, app.readiness);
+      closing.unshift(() => closeServer(metricsServer));
+      // Loopback only: this port has no authentication.
+      metricsUrl = await listen(metricsServer, config.metricsPort, '127.0.0.1');
+    }
     const proxyUrl = await listen(app.proxy, config.port, config.host);
     let demoEnv: string | null = null;
     if (emulator && config.workosWebhookSecret) {
@@ -115,6 +128,7 @@ export async function startBollard(given: BollardConfig, options: AppOptions = {
       renderBanner({
         proxyUrl,
         adminUrl,
+        metricsUrl,
         upstream: app.upstream.url,
         demo,
         dataLocation: config.databaseUrl
@@ -130,6 +144,7 @@ export async function startBollard(given: BollardConfig, options: AppOptions = {
       app,
       proxyUrl,
       adminUrl,
+      metricsUrl,
       demo,
       emulator,
       demoAgents,

@@ -9,6 +9,8 @@ export interface AuditWriterOptions {
   seal?: SealFunction;
   /** Told of each failed batch (for logs and metrics); the callers' promises reject as well. */
   onError?: (error: unknown, batchSize: number) => void;
+  /** Told of each durable batch: its size, how long the commit took and the chain's new head seq. */
+  onCommit?: (batchSize: number, seconds: number, headSeq: number | null) => void;
 }
 
 interface Pending {
@@ -160,10 +162,16 @@ export class AuditWriter {
   }
 
   private async writeBatch(batch: Pending[]): Promise<void> {
+    const started = performance.now();
     try {
       const records = await this.sealBatch(batch.map((p) => p.draft));
       if (records.length !== batch.length) throw new Error('the store sealed a different number of records');
       this.lastOk = true;
+      this.options.onCommit?.(
+        batch.length,
+        (performance.now() - started) / 1000,
+        records.at(-1)?.seq ?? null,
+      );
       batch.forEach((p, i) => {
         p.resolve(records[i] as AuditRecord);
       });

@@ -129,6 +129,12 @@ export const configSchema = z.object({
   anonymousFailureBurst: z.coerce.number().int().min(0).default(20),
   /** Failed anonymous calls per second a source earns back. */
   anonymousFailuresPerSecond: z.coerce.number().positive().default(2),
+  /** Prometheus metrics at /metrics (admin port, admin token); `off` only to measure what they cost. */
+  metrics: z.enum(['on', 'off']).default('on'),
+  /** A port of its own for /metrics and the probes, without authentication, bound to 127.0.0.1. */
+  metricsPort: port.optional(),
+  /** OTLP/HTTP collector base URL (OpenTelemetry's own variable): traces are exported when set. */
+  otlpEndpoint: httpUrl.optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How old (or how far ahead) a WorkOS-Signature timestamp may be; WorkOS's SDK default. */
   webhookToleranceMs: duration.default(180_000), // 3 minutes

@@ -5,6 +5,7 @@ import type { CatalogEndpoint } from '../catalog/types.js';
 import { readValue } from '../catalog/value-source.js';
 import type { Decision } from '../policy/index.js';
 import type { AgentRecord, AuditDraft } from '../store/types.js';
+import type { CallObservation } from './observe.js';
 
 /** What the pipeline knows about a call when it writes its record. */
 export interface CallFacts {
@@ -20,6 +21,8 @@ export interface CallFacts {
   body: Record<string, unknown> | undefined;
   decision: Decision | null;
   details: Record<string, unknown>;
+  /** Metrics, log line and trace of this call (a no-op without an observer). */
+  observation?: CallObservation;
 }
 
 /** The 'call' record: written ahead of forwarding, or as the whole story of a denial. */

@@ -28,6 +28,8 @@ export interface LimitWait {
   recheck?(): Promise<LimitDenial | null>;
   /** Looks up scope values the request does not name (a group's directory). */
   keyResolver?: KeyResolver;
+  /** Told when the call starts (+1) and stops (-1) waiting, for the waiting-calls gauge. */
+  waiting?: (delta: 1 | -1) => void;
 }
 
 const NOTHING = async () => undefined;
@@ -59,6 +61,7 @@ export async function checkLimits(
   const deadline = wait.now() + wait.maxWaitMs;
   // Subscribed before the first check, so a change that lands while the limiter is asked is not missed.
   let changes = 0;
+  let waited = false;
   let wake: (() => void) | null = null;
   const unsubscribe = wait.subscribe?.(() => {
     changes++;
@@ -82,6 +85,8 @@ export async function checkLimits(
         };
       }
       const seen = changes;
+      if (!waited) wait.waiting?.(1);
+      waited = true;
       await park(pause, wait.signal, (resume) => {
         wake = changes === seen ? resume : null;
         if (!wake) resume();
@@ -93,6 +98,7 @@ export async function checkLimits(
     }
   } finally {
     unsubscribe?.();
+    if (waited) wait.waiting?.(-1);
   }
 }
 

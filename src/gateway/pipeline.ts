@@ -13,6 +13,7 @@ import type { CredentialCache } from './credential-cache.js';
 import type { UpstreamOptions } from './forward.js';
 import { checkLimits } from './limits.js';
 import { type Matcher, type NormalizedRequest, normalize } from './normalize.js';
+import { type CallObserver, UNOBSERVED } from './observe.js';
 import { type ParsedBody, parseBody } from './parse-body.js';
 import { readBody } from './read-body.js';
 import { denialError, recheckAccess } from './recheck.js';
@@ -52,6 +53,8 @@ export interface GatewayDeps {
   keyResolver?: KeyResolver;
   logger: Logger;
   now(): number;
+  /** Metrics, the per-call log line and traces; none without it. */
+  observer?: CallObserver;
 }
 
 export { newRequestId };
@@ -66,6 +69,7 @@ export async function handleProxyRequest(
   res: ServerResponse,
 ): Promise<void> {
   const requestId = newRequestId();
+  const observation = deps.observer?.begin(requestId, req) ?? UNOBSERVED;
   const facts: CallFacts = {
     requestId,
     startedAt: deps.now(),
@@ -79,6 +83,7 @@ export async function handleProxyRequest(
     body: undefined,
     decision: null,
     details: {},
+    observation,
   };
   try {
     await runPipeline(deps, facts, res);
@@ -86,12 +91,14 @@ export async function handleProxyRequest(
     const failure = asBollardError(error);
     if (failure.code === 'internal_error')
       deps.logger.error({ err: error, requestId }, 'proxy pipeline failed');
-    sendError(res, requestId, failure);
+    const status = sendError(res, requestId, failure);
+    observation.ended(callDraft(facts, { decision: 'deny', reason: failure.code, rule: 'error', status }));
   }
 }
 
 async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerResponse): Promise<void> {
   const { req } = facts;
+  const observation = facts.observation ?? UNOBSERVED;
   let normalized: NormalizedRequest | null = null;
   let classifyError: BollardError | null = null;
   try {
@@ -119,7 +126,9 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
     return deny(deps, facts, res, refusal, reason, `guard:${reason}`);
   }
   if (!endpoint?.anonymous) {
+    const authStarted = observation.clock();
     const auth = await authenticate(req.headers, deps.credentials, deps.now(), early?.body.value);
+    observation.stage('authenticate', authStarted, !auth.ok);
     if (!auth.ok) {
       facts.agent = auth.agent ?? null; // a revoked or expired token still names whose it was
       return deny(deps, facts, res, auth.error, auth.failure, `auth:${auth.failure}`);
@@ -147,7 +156,9 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
     return deny(deps, facts, res, error, 'unknown_endpoint', 'catalog:not_found');
   }
 
+  const authorizeStarted = observation.clock();
   const decision = authorize(facts.agent, endpoint, deps.now());
+  observation.stage('authorize', authorizeStarted, !decision.allow);
   facts.decision = decision;
   if (!decision.allow)
     return deny(
@@ -172,6 +183,7 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
 
   const signal = clientGone(res);
   const recheck = () => recheckAccess(deps.credentials, facts, endpoint, deps.now());
+  const waitStarted = observation.clock();
   const limits = deps.limiter
     ? await checkLimits(deps.limiter, facts, endpoint, body.value, {
         maxWaitMs: deps.limitWaitMs,
@@ -180,8 +192,10 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
         subscribe: (listener) => deps.credentials.subscribe(listener),
         recheck,
         keyResolver: deps.keyResolver,
+        waiting: observation.waiting,
       })
     : null;
+  if (limits) observation.stage('limit_wait', waitStarted, limits.denial !== null);
   if (limits?.denial)
     return deny(deps, facts, res, limits.denial.error, limits.denial.reason, limits.denial.rule);
   // The body was read and the call may have waited since the first check: check again, just before recording.
@@ -197,9 +211,12 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
     rule: decision.rule,
     status: null,
   });
+  const commitStarted = observation.clock();
   try {
     await deps.audit.append(call);
+    observation.stage('audit_commit', commitStarted);
   } catch (error) {
+    observation.stage('audit_commit', commitStarted, true);
     deps.logger.error({ err: error, requestId: facts.requestId }, 'audit write failed; call refused');
     await limits?.release().catch(() => undefined);
     throw new BollardError('audit_unavailable');
@@ -218,6 +235,7 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
     record: call,
     onSend: limits?.sent,
     signal,
+    observation,
   });
 }
 
@@ -263,6 +281,7 @@ async function deny(
 ): Promise<void> {
   const status = sendError(res, facts.requestId, error);
   const draft = callDraft(facts, { decision: 'deny', reason, rule, status });
+  facts.observation?.ended(draft);
   // Without an agent, repeats from one source are counted into one record per window, not written each.
   if (facts.agent === null && deps.anonymous && !deps.anonymous.recordDenial(draft)) return;
   try {

@@ -19,6 +19,7 @@ import {
   upstreamRequestHeaders,
 } from './forward.js';
 import { injectClientSecret } from './inject-credentials.js';
+import type { CallObservation } from './observe.js';
 import type { ParsedBody } from './parse-body.js';
 import { sendError } from './respond.js';
 
@@ -50,6 +51,8 @@ export interface RelayCall {
   onSend?: () => Promise<void>;
   /** Aborted when the client goes away: the upstream call is abandoned too. */
   signal: AbortSignal;
+  /** Times the upstream call, continues the agent's trace, and is told the outcome. */
+  observation?: CallObservation;
 }
 
 /**
@@ -72,11 +75,15 @@ export async function relay(deps: RelayDeps, call: RelayCall): Promise<void> {
     authorizationFor(endpoint, req, deps.upstream.apiKey),
     outgoing.length,
   );
-  const { signal } = call;
+  const { signal, observation } = call;
+  if (observation?.traceparent) headers.traceparent = observation.traceparent;
   await call
     .onSend?.()
-    .catch((error: unknown) => deps.logger.warn({ err: error }, 'rate-limit restamp failed'));
+    .catch((error: unknown) =>
+      deps.logger.warn({ err: error, requestId: call.requestId }, 'rate-limit restamp failed'),
+    );
   const sentAt = deps.now();
+  const upstreamStarted = observation?.clock() ?? 0;
   const send = () =>
     deps.dispatcher.request({
       origin: deps.upstream.url,
@@ -90,13 +97,16 @@ export async function relay(deps: RelayDeps, call: RelayCall): Promise<void> {
     send().catch((error: unknown) => {
       if (signal.aborted || !shouldRetryOnce(error, 0, { attempt: 1, elapsedMs: deps.now() - sentAt }))
         throw error;
+      observation?.retried();
       return send(); // same headers, so the same Idempotency-Key
     });
 
   let upstream: Dispatcher.ResponseData;
   try {
     upstream = deps.breaker ? await deps.breaker.execute(sendWithOneRetry) : await sendWithOneRetry();
+    observation?.stage('upstream_call', upstreamStarted);
   } catch (error) {
+    observation?.stage('upstream_call', upstreamStarted, true);
     const failure =
       error instanceof UpstreamUnavailableError
         ? new BollardError(
@@ -165,11 +175,11 @@ function streamBack(
 }
 
 function recordOutcome(deps: RelayDeps, call: RelayCall, result: Parameters<typeof outcomeDraft>[1]): void {
-  deps.audit
-    .append(outcomeDraft(call.record, result, call.startedAt), { lazy: true })
-    .catch((error: unknown) => {
-      deps.logger.error({ err: error, requestId: call.requestId }, 'audit write of an outcome failed');
-    });
+  const record = outcomeDraft(call.record, result, call.startedAt);
+  call.observation?.ended(call.record, record);
+  deps.audit.append(record, { lazy: true }).catch((error: unknown) => {
+    deps.logger.error({ err: error, requestId: call.requestId }, 'audit write of an outcome failed');
+  });
 }
 
 /**

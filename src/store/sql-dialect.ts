@@ -4,7 +4,7 @@
  * hooks, never as `if (kind === …)` in the core.
  */
 
-import type { AuditDraft, ChainLink } from './types.js';
+import type { AuditDraft, ChainLink, StoreChange } from './types.js';
 
 export type Row = Record<string, unknown>;
 
@@ -51,7 +51,7 @@ export interface SqlDialect {
   migrate(migrations: readonly Migration[]): Promise<void>;
   /** Turns a driver error into a `StoreError` where it is the caller's mistake; else returns it unchanged. */
   translateError(error: unknown): unknown;
-  watchChanges(onChange: () => void): Promise<() => Promise<void>>;
+  watchChanges(onChange: (change?: StoreChange) => void): Promise<() => Promise<void>>;
   /**
    * Extends the audit chain with the standard seal, if the dialect has a faster way than a transaction
    * on the shared connection (SQLite: a writer thread; PostgreSQL: one statement). Durable when it resolves.

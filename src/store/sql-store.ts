@@ -4,6 +4,7 @@ import {
   type ChainHead,
   type EncodedRecord,
   encodeDrafts,
+  GENESIS_HASH,
   normalizeDraft,
   recordOfEncoded,
 } from './chain.js';
@@ -32,12 +33,20 @@ import type {
   SealFunction,
   Store,
   StoreCapabilities,
+  StoreChange,
   StoreOp,
   TokenRecord,
 } from './types.js';
 import type { WebhookStore } from './webhook-types.js';
 
 const DEFAULT_SCAN_PAGE = 500;
+
+/** The record `checkAuditWritable` appends and rolls back; normalizeDraft fills the rest with null. */
+const PROBE_DRAFT = {
+  kind: 'system',
+  time: '1970-01-01T00:00:00.000Z',
+  requestId: 'readiness-probe',
+} as AuditDraft;
 
 /**
  * The `Store` written once in portable SQL over a `SqlDialect`. Every audit append reads and
@@ -66,8 +75,22 @@ export class SqlStore implements Store {
     return this.dialect.close();
   }
 
-  watchChanges(onChange: () => void): Promise<() => Promise<void>> {
+  watchChanges(onChange: (change?: StoreChange) => void): Promise<() => Promise<void>> {
     return this.dialect.watchChanges(onChange);
+  }
+
+  async checkAuditWritable(): Promise<void> {
+    // A transaction on the shared connection that takes the chain head lock and inserts into the audit table
+    // (constraints, triggers, disk and server as a real append meets them), then rolls back.
+    const rolledBack = new Error('audit write probe rolled back');
+    try {
+      await this.write(async (s) => {
+        await this.appendInTransaction(s, [PROBE_DRAFT], () => GENESIS_HASH);
+        throw rolledBack;
+      });
+    } catch (error) {
+      if (error !== rolledBack) throw error;
+    }
   }
 
   private p(n: number): string {

@@ -1,6 +1,8 @@
 import type { Row, SqlDialect, SqlSession } from './sql-dialect.js';
 import type {
   DeliveryQuery,
+  DeliveryStats,
+  DeliveryStatus,
   DeliveryUpdate,
   WebhookDeliveryRecord,
   WebhookEventRecord,
@@ -279,6 +281,21 @@ export class SqlWebhookStore implements WebhookStore {
     const row = rows[0];
     if (!row) throw new Error('the requeued delivery is missing');
     return deliveryFromRow(row);
+  }
+
+  async deliveryStats(): Promise<DeliveryStats> {
+    const rows = await this.dialect.read((s) =>
+      s.query(
+        'SELECT status, COUNT(*) AS n, MIN(created_at) AS oldest FROM webhook_deliveries GROUP BY status',
+      ),
+    );
+    const stats: DeliveryStats = { counts: {}, oldestPendingAt: null };
+    for (const row of rows) {
+      const status = String(row.status) as DeliveryStatus;
+      stats.counts[status] = Number(row.n);
+      if (status === 'pending') stats.oldestPendingAt = textOrNull(row.oldest);
+    }
+    return stats;
   }
 
   async listDeliveries(query: DeliveryQuery): Promise<WebhookDeliveryRecord[]> {

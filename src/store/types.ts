@@ -217,7 +217,17 @@ export interface Store {
    * notification connection is re-established (reload everything: a missed message must not leave a
    * stale grant). Resolves to an unsubscribe function. A no-op where `crossProcessNotifications` is false.
    */
-  watchChanges(onChange: () => void): Promise<() => Promise<void>>;
+  watchChanges(onChange: (change?: StoreChange) => void): Promise<() => Promise<void>>;
+  /**
+   * Rejects unless an audit record could be written right now: appends a probe record in a transaction
+   * that is then rolled back, so nothing is kept. For readiness probes (call it rarely and cache it).
+   */
+  checkAuditWritable(): Promise<void>;
+}
+
+/** A change notification from another process; `sentAt` (epoch ms, the sender's clock) when it says. */
+export interface StoreChange {
+  sentAt: number | null;
 }
 
 /** What `pruneAudit` removed and the anchor it kept. */

@@ -130,4 +130,12 @@ export interface WebhookStore {
     at: string,
   ): Promise<WebhookDeliveryRecord>;
   listDeliveries(query: DeliveryQuery): Promise<WebhookDeliveryRecord[]>;
+  /** Deliveries per status and when the oldest pending one was created (one grouped query, for metrics). */
+  deliveryStats(): Promise<DeliveryStats>;
+}
+
+export interface DeliveryStats {
+  counts: Partial<Record<DeliveryStatus, number>>;
+  /** `createdAt` (ISO-8601) of the oldest pending delivery, or null when none is pending. */
+  oldestPendingAt: string | null;
 }

@@ -123,7 +123,7 @@ afterAll(async () => {
 });
 
 describe('the route table comes from the server itself', () => {
-  it('holds every API route, /openapi.json and the routes added after the build; only /health is public', () => {
+  it('holds every API route, /openapi.json and the routes added after the build; only /health and the probes are public', () => {
     const names = routes.map((route) => `${route.method} ${route.url}`);
     expect(names).toEqual(
       expect.arrayContaining([
@@ -141,8 +141,10 @@ describe('the route table comes from the server itself', () => {
     expect(names.length).toBeGreaterThan(25);
     expect(registeredRoutes(world.app).filter((route) => route.public)).toEqual([
       { method: 'GET', url: '/health', public: true },
+      { method: 'GET', url: '/healthz', public: true },
+      { method: 'GET', url: '/readyz', public: true },
     ]);
-    expect([...PUBLIC_ROUTES]).toEqual(['GET /health']);
+    expect([...PUBLIC_ROUTES]).toEqual(['GET /health', 'GET /healthz', 'GET /readyz']);
   });
 
   it('every GET route answers 200 with the admin token (the samples reach real routes)', async () => {

@@ -8,6 +8,8 @@ export interface BollardProcess {
   child: ChildProcess;
   proxyUrl: string;
   adminUrl: string;
+  /** The `BOLLARD_METRICS_PORT` server's base URL, when it has one. */
+  metricsUrl: string | null;
   /** Everything it printed (banner and log lines) so far. */
   output(): string;
   stop(): Promise<void>;
@@ -57,10 +59,12 @@ export async function startBollardProcess(
   });
   const proxyUrl = out.match(/Proxy for agents\s+(http:\/\/\S+)/)![1]!;
   const adminUrl = out.match(/Admin API\s+(http:\/\/\S+)/)![1]!;
+  const metricsUrl = out.match(/Metrics\s+(http:\/\/\S+)\/metrics/)?.[1] ?? null;
   return {
     child,
     proxyUrl,
     adminUrl,
+    metricsUrl,
     output: () => out + err,
     stop: () =>
       new Promise<void>((resolve) => {

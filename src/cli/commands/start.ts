@@ -16,6 +16,10 @@ export function registerStartCommand(program: Command): void {
     .option('--database-url <url>', 'PostgreSQL instead of SQLite, for several replicas (env DATABASE_URL)')
     .option('--redis-url <url>', 'shared rate-limit counters for several replicas (env REDIS_URL)')
     .option('--policy <file>', 'apply a bollard.yaml at start and whenever it changes (env BOLLARD_POLICY)')
+    .option(
+      '--metrics-port <port>',
+      'own port for /metrics and the probes, on 127.0.0.1, no auth (env BOLLARD_METRICS_PORT)',
+    )
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env BOLLARD_LOG_LEVEL)')
     .addHelpText(
       'after',

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { StoreChange } from '../types.js';
 
 /** The channel `apply()` notifies on when agents or tokens change. */
 export const CHANGES_CHANNEL = 'bollard_changes';
@@ -14,7 +15,7 @@ const MAX_RETRY_MS = 5_000; // 5 seconds
  */
 export async function watchNotifications(
   config: pg.ClientConfig,
-  onChange: () => void,
+  onChange: (change?: StoreChange) => void,
 ): Promise<() => Promise<void>> {
   let stopped = false;
   let client: pg.Client | null = null;
@@ -24,7 +25,9 @@ export async function watchNotifications(
   const connect = async (): Promise<pg.Client> => {
     const next = new pg.Client(config);
     next.on('notification', (message) => {
-      if (message.channel === CHANGES_CHANNEL) onChange();
+      if (message.channel !== CHANGES_CHANNEL) return;
+      const sentAt = Number(message.payload);
+      onChange({ sentAt: message.payload && Number.isFinite(sentAt) ? sentAt : null });
     });
     next.on('error', () => scheduleReconnect(next));
     next.on('end', () => scheduleReconnect(next));

@@ -4,7 +4,7 @@ import { StoreError } from '../errors.js';
 import { AUDIT_COLUMNS } from '../rows.js';
 import { applyPendingMigrations } from '../schema.js';
 import type { Migration, Row, SqlDialect, SqlSession } from '../sql-dialect.js';
-import type { AuditDraft, ChainLink } from '../types.js';
+import type { AuditDraft, ChainLink, StoreChange } from '../types.js';
 import { CHANGES_CHANNEL, watchNotifications } from './change-listener.js';
 
 export interface PostgresOptions {
@@ -175,8 +175,9 @@ export class PostgresDialect implements SqlDialect {
   }
 
   async announceChange(session: SqlSession): Promise<void> {
-    // Delivered at commit, and only if the transaction commits.
-    await session.query(`SELECT pg_notify('${CHANGES_CHANNEL}', '')`);
+    // Delivered at commit, and only if the transaction commits. The payload is when it was sent (epoch ms),
+    // so the replicas that receive it can measure how long a revocation took to reach them.
+    await session.query(`SELECT pg_notify('${CHANGES_CHANNEL}', $1)`, [String(Date.now())]);
   }
 
   async migrate(migrations: readonly Migration[]): Promise<void> {
@@ -211,7 +212,7 @@ export class PostgresDialect implements SqlDialect {
     return error;
   }
 
-  watchChanges(onChange: () => void): Promise<() => Promise<void>> {
+  watchChanges(onChange: (change?: StoreChange) => void): Promise<() => Promise<void>> {
     return watchNotifications(this.clientConfig, onChange);
   }
 

@@ -1,0 +1,107 @@
+import type { Logger } from 'pino';
+import type { BollardConfig } from '../config/index.js';
+import type { CallObserver } from '../gateway/index.js';
+import {
+  type BollardMetrics,
+  createCallObserver,
+  createMetrics,
+  createOtlpExporter,
+  createReadiness,
+  type Readiness,
+  type SpanExporter,
+} from '../observability/index.js';
+import type { AuditDraft, Store, StoreChange } from '../store/types.js';
+
+type AuditAppender = { append(draft: AuditDraft): Promise<unknown> };
+
+/** What the rest of the app reads lazily (the parts are built after the metrics that describe them). */
+export interface ObservedParts {
+  auditQueueDepth(): number;
+  breakerState(): 'closed' | 'open' | 'half_open';
+  rateLimitDegraded(): boolean;
+}
+
+/** Metrics, traces, the call log line and readiness of one app instance. */
+export interface AppObservability {
+  /** Null with `BOLLARD_METRICS=off`. */
+  metrics: BollardMetrics | null;
+  observer: CallObserver;
+  readiness: Readiness;
+  /** For the audit writer. */
+  auditHooks: {
+    onCommit(batchSize: number, seconds: number, headSeq: number | null): void;
+    onError(error: unknown, batchSize: number): void;
+  };
+  /** For `store.watchChanges`: a change from another replica, with how long it took to arrive. */
+  changeArrived(change?: StoreChange): void;
+  /** An audit sink that counts webhook records on their way to `sink`. */
+  countWebhooks(sink: AuditAppender): AuditAppender;
+  /** Marks the policy file applied (readiness waits for it when one is configured). */
+  policyLoaded(): void;
+  close(): Promise<void>;
+}
+
+export function createAppObservability(
+  config: BollardConfig,
+  deps: {
+    logger: Logger;
+    store: Store;
+    parts: () => ObservedParts | null;
+    now: () => number;
+    readinessCacheMs?: number;
+  },
+): AppObservability {
+  const { logger, store, now } = deps;
+  let policyLoaded = !config.policy;
+  const breakerState = () => deps.parts()?.breakerState() ?? 'closed';
+  const readiness = createReadiness({
+    checkStore: () => store.checkAuditWritable(),
+    breakerState,
+    policyLoaded: () => policyLoaded,
+    cacheMs: deps.readinessCacheMs,
+  });
+  const metrics =
+    config.metrics === 'on'
+      ? createMetrics({
+          auditQueueDepth: () => deps.parts()?.auditQueueDepth() ?? 0,
+          breakerState,
+          rateLimitDegraded: () => deps.parts()?.rateLimitDegraded() ?? false,
+          webhookDeliveries: () => store.webhooks.deliveryStats(),
+          ready: async () => (await readiness.check()).ready,
+          now,
+        })
+      : null;
+  const exporter: SpanExporter | null = config.otlpEndpoint
+    ? createOtlpExporter({ endpoint: config.otlpEndpoint, logger })
+    : null;
+  return {
+    metrics,
+    observer: createCallObserver({ metrics, exporter, logger }),
+    readiness,
+    auditHooks: {
+      onCommit: (rows, seconds, headSeq) => metrics?.auditCommit(rows, seconds, headSeq),
+      onError(error, batchSize) {
+        metrics?.auditFailure(batchSize);
+        logger.error({ err: error, batchSize }, 'audit batch failed');
+      },
+    },
+    changeArrived(change) {
+      if (change?.sentAt) metrics?.changePropagated((Date.now() - change.sentAt) / 1000);
+    },
+    countWebhooks(sink) {
+      if (!metrics) return sink;
+      return {
+        append(draft) {
+          metrics.webhook(draft);
+          return sink.append(draft);
+        },
+      };
+    },
+    policyLoaded() {
+      policyLoaded = true;
+    },
+    async close() {
+      await exporter?.close();
+    },
+  };
+}
