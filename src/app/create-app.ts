@@ -15,6 +15,7 @@ import {
   type GatewayDeps,
   type LocalRoute,
 } from '../gateway/index.js';
+import { createMcpRoutes } from '../mcp/index.js';
 import {
   createGatewayLimiter,
   createUpstreamBreaker,
@@ -155,7 +156,16 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     },
     options.webhooks,
   );
-  const proxy = createProxyServer(deps, new Map([...webhooks.routes, ...(options.localRoutes ?? [])]));
+  const mcp = createMcpRoutes({
+    gateway: deps,
+    mode: config.mcpTools,
+    allowedHosts: config.mcpAllowedHosts,
+    limiterStatus: limiter ? () => limiter.status() : undefined,
+  });
+  const proxy = createProxyServer(
+    deps,
+    new Map([...webhooks.routes, ...mcp, ...(options.localRoutes ?? [])]),
+  );
 
   return {
     config,
