@@ -120,6 +120,7 @@ export function buildToolInput(doc: Json, endpoint: CatalogEndpoint): ToolInput 
   const csvQuery: string[] = [];
   for (const param of specParams) {
     if (param.in !== 'query' || typeof param.name !== 'string') continue;
+    if (param.name === 'client_secret' && endpoint.requestSecrets.includes('client_secret')) continue;
     const schema = convertSchema(doc, param.schema);
     const description = shortDescription(param.description);
     properties[param.name] = description ? { ...schema, description } : schema;
@@ -129,6 +130,13 @@ export function buildToolInput(doc: Json, endpoint: CatalogEndpoint): ToolInput 
   const bodySchema = operation ? requestBodySchema(doc, operation, endpoint) : undefined;
   const takesBody = endpoint.method === 'POST' || endpoint.method === 'PUT' || endpoint.method === 'PATCH';
   if (bodySchema) {
+    // Some operations list their form fields as query parameters too (`POST /sso/token`): the body has them.
+    const inBody = isObject(bodySchema.properties) ? Object.keys(bodySchema.properties) : [];
+    for (const name of inBody) {
+      if (!(name in properties) || pathParams(endpoint.path).includes(name)) continue;
+      delete properties[name];
+      if (required.includes(name)) required.splice(required.indexOf(name), 1);
+    }
     properties.body = bodySchema;
     if (isObject(operation?.requestBody) && operation.requestBody.required === true) required.push('body');
   } else if (takesBody && !operation) {

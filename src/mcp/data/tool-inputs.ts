@@ -1365,17 +1365,6 @@ export const TOOL_INPUTS: Readonly<Record<string, ToolInput>> = {
     inputSchema: {
       type: 'object',
       properties: {
-        client_id: { type: 'string', description: 'The client ID of the WorkOS environment.' },
-        client_secret: { type: 'string', description: 'The client secret of the WorkOS environment.' },
-        code: {
-          type: 'string',
-          description: 'The authorization code received from the authorization callback.',
-        },
-        grant_type: {
-          type: 'string',
-          const: 'authorization_code',
-          description: 'The grant type for the token request.',
-        },
         body: {
           type: 'object',
           properties: {
@@ -1394,7 +1383,7 @@ export const TOOL_INPUTS: Readonly<Record<string, ToolInput>> = {
           description: 'The request body.',
         },
       },
-      required: ['client_id', 'client_secret', 'code', 'grant_type', 'body'],
+      required: ['body'],
       additionalProperties: false,
     },
   },
