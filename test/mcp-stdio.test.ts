@@ -40,9 +40,8 @@ describe('bollard mcp: the stdio bridge, spawned by the SDK’s StdioClientTrans
     expect(structured(denied)).toMatchObject({ code: 'permission_denied' });
     const records = [];
     for await (const record of h.app.store.scanAudit()) records.push(record);
-    expect(records.filter((r) => r.agentName === 'stdio-agent' && r.kind === 'call').map((r) => r.decision)).toEqual([
-      'allow',
-      'deny',
-    ]);
+    expect(
+      records.filter((r) => r.agentName === 'stdio-agent' && r.kind === 'call').map((r) => r.decision),
+    ).toEqual(['allow', 'deny']);
   });
 });
