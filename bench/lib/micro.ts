@@ -1,7 +1,13 @@
 import { spawnSync } from 'node:child_process';
 
 /** The focused microbenchmarks, each its own script (runnable alone too). */
-export const MICROBENCHMARKS = ['bench/match.ts', 'bench/auth.ts', 'bench/audit.ts', 'bench/ratelimit.ts'];
+export const MICROBENCHMARKS = [
+  'bench/match.ts',
+  'bench/auth.ts',
+  'bench/audit.ts',
+  'bench/ratelimit.ts',
+  'bench/mcp.ts',
+];
 
 export interface MicroOutput {
   script: string;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { BollardError } from '../errors/index.js';
 import {
   authenticate,
@@ -9,9 +10,10 @@ import {
   readBody,
   sendError,
 } from '../gateway/index.js';
+import type { Grants } from '../policy/index.js';
 import type { LimiterStatus } from '../ratelimit/index.js';
 import { createMcpServer } from './server.js';
-import type { ToolMode } from './toolset.js';
+import { type ToolMode, toolsFor } from './toolset.js';
 
 /** The one path MCP is served on, matched exactly (never a prefix or another spelling of it). */
 export const MCP_PATH = '/mcp';
@@ -75,6 +77,7 @@ async function serveMcp(
     return void res.end(jsonRpcError(-32700, 'Parse error: the body is not JSON.'));
   }
 
+  if (answerToolsList(req, res, parsed, auth.credential.agent.grants, options.mode)) return;
   const server = createMcpServer({
     gateway,
     authorization: req.headers.authorization ?? '',
@@ -95,6 +98,32 @@ async function serveMcp(
   });
   await server.connect(transport);
   await transport.handleRequest(req, res, parsed);
+}
+
+/**
+ * `tools/list`, the one large answer, straight from the per-grant-set cache as pre-serialized JSON: the
+ * SDK would re-validate and re-serialize ~250 tool schemas (~290 KB) on every request, ~20 ms here.
+ * Only a plain single request takes this path; anything else goes through the SDK.
+ */
+function answerToolsList(
+  req: IncomingMessage,
+  res: ServerResponse,
+  message: unknown,
+  grants: Grants,
+  mode: ToolMode,
+): boolean {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) return false;
+  const { jsonrpc, method, id } = message as { jsonrpc?: unknown; method?: unknown; id?: unknown };
+  if (jsonrpc !== '2.0' || method !== 'tools/list' || (typeof id !== 'string' && typeof id !== 'number'))
+    return false;
+  const accept = req.headers.accept ?? '';
+  const version = req.headers['mcp-protocol-version'];
+  if (!accept.includes('application/json') || !accept.includes('text/event-stream')) return false;
+  if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) return false;
+  const body = `{"result":{"tools":${toolsFor(grants, mode).json()}},"jsonrpc":"2.0","id":${JSON.stringify(id)}}`;
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+  return true;
 }
 
 /**

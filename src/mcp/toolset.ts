@@ -27,16 +27,21 @@ export function resolveMode(mode: ToolMode, allowed: number): 'full' | 'compact'
   return allowed > COMPACT_THRESHOLD ? 'compact' : 'full';
 }
 
-const cache = new Map<string, { mode: 'full' | 'compact'; tools: ToolDefinition[] }>();
+/** A grant set's tool list, and the same list serialized once for the `tools/list` fast path. */
+export interface ToolList {
+  mode: 'full' | 'compact';
+  tools: ToolDefinition[];
+  /** `JSON.stringify(tools)`, made on first use. */
+  json(): string;
+}
+
+const cache = new Map<string, ToolList>();
 
 /**
  * The tool list for an agent's grants, cached per grant set: building it filters the whole catalog,
  * answering from the cache is a map lookup. A grant change yields another key, so it shows at once.
  */
-export function toolsFor(
-  grants: Grants,
-  mode: ToolMode,
-): { mode: 'full' | 'compact'; tools: ToolDefinition[] } {
+export function toolsFor(grants: Grants, mode: ToolMode): ToolList {
   const key = `${mode}|${Object.keys(grants)
     .sort()
     .map((area) => `${area}:${grants[area]}`)
@@ -47,7 +52,8 @@ export function toolsFor(
   const resolved = resolveMode(mode, allowed.length);
   const tools =
     resolved === 'compact' ? [...META_TOOLS] : [...allowed.map((entry) => entry.tool), WHOAMI_TOOL];
-  const entry = { mode: resolved, tools };
+  let serialized: string | undefined;
+  const entry: ToolList = { mode: resolved, tools, json: () => (serialized ??= JSON.stringify(tools)) };
   if (cache.size >= MAX_CACHED_GRANT_SETS) cache.clear();
   cache.set(key, entry);
   return entry;
