@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { BollardError } from '../errors/index.js';
 import {
   authenticate,
@@ -10,10 +9,10 @@ import {
   readBody,
   sendError,
 } from '../gateway/index.js';
-import type { Grants } from '../policy/index.js';
 import type { LimiterStatus } from '../ratelimit/index.js';
-import { createMcpServer } from './server.js';
-import { type ToolMode, toolsFor } from './toolset.js';
+import { answerDirectly } from './fast-path.js';
+import { createMcpServer, type McpContext } from './server.js';
+import type { ToolMode } from './toolset.js';
 
 /** The one path MCP is served on, matched exactly (never a prefix or another spelling of it). */
 export const MCP_PATH = '/mcp';
@@ -77,8 +76,7 @@ async function serveMcp(
     return void res.end(jsonRpcError(-32700, 'Parse error: the body is not JSON.'));
   }
 
-  if (answerToolsList(req, res, parsed, auth.credential.agent.grants, options.mode)) return;
-  const server = createMcpServer({
+  const context: McpContext = {
     gateway,
     authorization: req.headers.authorization ?? '',
     remoteAddress: req.socket.remoteAddress,
@@ -87,7 +85,9 @@ async function serveMcp(
     token: auth.credential.token,
     mode: options.mode,
     limiterStatus: options.limiterStatus,
-  });
+  };
+  if (await answerDirectly(req, res, parsed, context)) return;
+  const server = createMcpServer(context);
   const transport = new StreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
     enableJsonResponse: true,
@@ -98,32 +98,6 @@ async function serveMcp(
   });
   await server.connect(transport);
   await transport.handleRequest(req, res, parsed);
-}
-
-/**
- * `tools/list`, the one large answer, straight from the per-grant-set cache as pre-serialized JSON: the
- * SDK would re-validate and re-serialize ~250 tool schemas (~290 KB) on every request, ~20 ms here.
- * Only a plain single request takes this path; anything else goes through the SDK.
- */
-function answerToolsList(
-  req: IncomingMessage,
-  res: ServerResponse,
-  message: unknown,
-  grants: Grants,
-  mode: ToolMode,
-): boolean {
-  if (typeof message !== 'object' || message === null || Array.isArray(message)) return false;
-  const { jsonrpc, method, id } = message as { jsonrpc?: unknown; method?: unknown; id?: unknown };
-  if (jsonrpc !== '2.0' || method !== 'tools/list' || (typeof id !== 'string' && typeof id !== 'number'))
-    return false;
-  const accept = req.headers.accept ?? '';
-  const version = req.headers['mcp-protocol-version'];
-  if (!accept.includes('application/json') || !accept.includes('text/event-stream')) return false;
-  if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) return false;
-  const body = `{"result":{"tools":${toolsFor(grants, mode).json()}},"jsonrpc":"2.0","id":${JSON.stringify(id)}}`;
-  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-  return true;
 }
 
 /**

@@ -63,7 +63,7 @@ export function createMcpServer(context: McpContext): Server {
 }
 
 /** Routes a tool call. An endpoint tool runs through the pipeline whether or not it was listed. */
-async function callTool(
+export async function callTool(
   context: McpContext,
   name: string,
   args: Record<string, unknown>,
