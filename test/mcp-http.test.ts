@@ -1,6 +1,6 @@
 import { type IncomingHttpHeaders, request } from 'node:http';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { endpoints } from '../src/catalog/index.js';
 import type { CatalogEndpoint } from '../src/catalog/types.js';
 import { type Harness, startHarness } from './support/harness.js';
@@ -157,16 +157,23 @@ describe('MCP over Streamable HTTP against real Bollard and the emulator', () =>
     });
   });
 
-  it('records an allowed tool call ahead and its outcome, both marked via mcp', async () => {
+  it('records an allowed tool call ahead (marked via mcp, with the tool) and its outcome', async () => {
     const client = await connect(await h.agent('mcp-lister', ['organizations:read']));
     await client.callTool({ name: 'organizations_list', arguments: { limit: 1 } });
-    await h.app.audit.flush();
-    const records = [];
-    for await (const record of h.app.store.scanAudit()) records.push(record);
-    const mine = records.filter((r) => r.agentName === 'mcp-lister' && r.kind !== 'admin');
-    expect(mine.map((r) => r.kind).sort()).toEqual(['call', 'outcome']);
-    for (const record of mine)
-      expect(record.details).toMatchObject({ via: 'mcp', tool: 'organizations_list' });
+    // The outcome rides with the next group commit: wait for it rather than for a fixed time.
+    await vi.waitFor(
+      async () => {
+        const records = [];
+        for await (const record of h.app.store.scanAudit()) records.push(record);
+        // Outcome records are slim (no agent name): they are linked to their call by the request id.
+        const call = records.find((r) => r.agentName === 'mcp-lister' && r.kind === 'call');
+        expect(call?.details).toMatchObject({ via: 'mcp', tool: 'organizations_list' });
+        const mine = records.filter((r) => r.requestId === call?.requestId);
+        expect(mine.map((r) => r.kind).sort()).toEqual(['call', 'outcome']);
+        expect(mine.find((r) => r.kind === 'outcome')).toMatchObject({ status: 200 });
+      },
+      { timeout: 10_000, interval: 50 },
+    );
   });
 
   it('pages through a list with list_metadata.after', async () => {
