@@ -2,7 +2,7 @@
  * `npm run bench`: what Bollard costs, side by side with calling the upstream directly and with a bare
  * undici pass-through (the floor). Each runs in its own process in front of one fixed-response upstream;
  * autocannon drives the read and the write at 1, 32 and 128 connections, rounds interleaved so drift
- * hits all alike. Prints one table with the ratios and writes it as JSON to bench/results/.
+ * hits all alike; the read is also driven as an MCP `tools/call` against Bollard FULL at 1 and 32. Prints one table with the ratios and writes it as JSON to bench/results/.
  *
  * Two more cells at 32 connections: a denial flood (the agent calls an endpoint it lacks; the floor and
  * direct pass the same request through) and Bollard on PostgreSQL (DATABASE_URL, default the local test
@@ -20,7 +20,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseBenchArgs } from './lib/args.js';
 import { type BenchChild, startBenchChild } from './lib/bench-child.js';
-import { CREATE_REQUEST } from './lib/fixtures.js';
+import { CREATE_REQUEST, MCP_LIST_CALL } from './lib/fixtures.js';
 import { measureFsyncP50Ms } from './lib/fsync.js';
 import type { LoadSpec } from './lib/load.js';
 import { runLoad } from './lib/load.js';
@@ -29,11 +29,13 @@ import { MICROBENCHMARKS, runMicrobenchmarks } from './lib/micro.js';
 import { renderSoak, type SoakFigures, soak } from './lib/soak.js';
 import { measureStartup, renderStartup } from './lib/startup.js';
 import { foldRounds, type Operation, type Round, ratios, type TargetName, toRound } from './lib/summary.js';
-import { checkGoals, renderGoals, renderStages, renderTable } from './lib/table.js';
+import { checkGoals, renderGoals, renderMcpOverhead, renderStages, renderTable } from './lib/table.js';
 
 const options = parseBenchArgs(process.argv.slice(2));
 const CONNECTIONS = [1, 32, 128];
-const OPERATIONS: Operation[] = ['read', 'write', 'deny'];
+const OPERATIONS: Operation[] = ['read', 'write', 'deny', 'mcp'];
+/** The MCP cells: Bollard FULL only (the others do not speak MCP), beside its HTTP read in the same rounds. */
+const MCP_CONNECTIONS = [1, 32];
 /** The denial flood runs at 32 connections only, against direct, the floor and Bollard FULL. */
 const DENY_TARGETS: readonly TargetName[] = ['direct', 'floor', 'bollard'];
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -99,6 +101,7 @@ const targets: Target[] = [
 /** Which targets run a cell: PostgreSQL reads at 32 only; the denial flood at 32 on DENY_TARGETS. */
 function runs(target: Target, operation: Operation, connections: number): boolean {
   if (operation === 'deny') return connections === 32 && DENY_TARGETS.includes(target.name);
+  if (operation === 'mcp') return target.name === 'bollard' && MCP_CONNECTIONS.includes(connections);
   if (target.name === 'bollard-postgres') return operation === 'read' && connections === 32;
   return true;
 }
@@ -113,6 +116,11 @@ function spec(
   if (operation === 'read')
     return { url: `${url}/organizations`, method: 'GET', headers, connections, seconds };
   // The bench agent holds organizations:write only: Bollard answers 403 permission_denied.
+  if (operation === 'mcp') {
+    headers['content-type'] = 'application/json';
+    headers.accept = 'application/json, text/event-stream';
+    return { url: `${url}/mcp`, method: 'POST', headers, body: MCP_LIST_CALL, connections, seconds };
+  }
   if (operation === 'deny') {
     const expectStatus = name.startsWith('bollard') ? 403 : 200;
     return { url: `${url}/users`, method: 'GET', headers, connections, seconds, expectStatus };
@@ -166,6 +174,7 @@ try {
   );
   console.log(`${renderStages(cells)}\n`);
   console.log(renderGoals(goals));
+  console.log(renderMcpOverhead(cells, MCP_CONNECTIONS));
 
   let soakFigures: SoakFigures | null = null;
   if (options.soakSeconds > 0) {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { GenericServerException, WorkOS } from '@workos-inc/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectMcp } from './support/mcp-client.js';
 
 const run = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, '..');
@@ -91,6 +92,19 @@ describe('npm start: demo mode', () => {
     const body = JSON.parse(stdout) as { object: string; data: unknown[] };
     expect(body.object).toBe('list');
     expect(body.data.length).toBeGreaterThan(0);
+  });
+
+  it("the banner's MCP URL and token, taken from its claude mcp add line, list the agent's tools", async () => {
+    const line = banner.split('\n').find((l) => l.includes('claude mcp add'))!;
+    const [, url, token] = line.match(
+      /bollard (http:\/\/\S+\/mcp) --header "Authorization: Bearer (bol_\w+)"/,
+    )!;
+    expect(banner).toContain(`MCP for agents     ${url}`);
+    const client = await connectMcp(url!.replace(/\/mcp$/, ''), token!);
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    await client.close();
+    expect(names).toContain('organizations_list');
+    expect(names).not.toContain('organizations_create');
   });
 
   it("the banner's SDK snippet lists organizations with the read-only token, and a write with it gets 403", async () => {

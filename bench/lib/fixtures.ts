@@ -30,3 +30,11 @@ export const LIST_BODY = listOfAbout(1024);
 export const CREATED_BODY = JSON.stringify(organization(1));
 /** The request body of the write. */
 export const CREATE_REQUEST = JSON.stringify({ name: 'Bench Org', domain_data: [] });
+
+/** The MCP form of the read: one JSON-RPC `tools/call` of the list endpoint (stateless, no initialize needed). */
+export const MCP_LIST_CALL = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'tools/call',
+  params: { name: 'organizations_list', arguments: {} },
+});

@@ -7,6 +7,7 @@ export const MICROBENCHMARKS = [
   'bench/audit.ts',
   'bench/ratelimit.ts',
   'bench/observability.ts',
+  'bench/mcp.ts',
 ];
 
 export interface MicroOutput {

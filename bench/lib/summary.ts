@@ -2,8 +2,11 @@ import type { WindowStats } from './child-stats.js';
 import type { LoadFigures } from './load.js';
 
 export type TargetName = 'direct' | 'floor' | 'bollard' | 'bollard-normal' | 'bollard-postgres';
-/** `deny`: an agent calling an endpoint it lacks (Bollard answers 403; the others pass it through). */
-export type Operation = 'read' | 'write' | 'deny';
+/**
+ * `deny`: an agent calling an endpoint it lacks (Bollard answers 403; the others pass it through).
+ * `mcp`: the read as an MCP `tools/call` of `organizations_list` on `POST /mcp` (Bollard only).
+ */
+export type Operation = 'read' | 'write' | 'deny' | 'mcp';
 
 /** Bollard's CPU per request split by where it is spent, from the process's own counters (µs). */
 export interface Stages {

@@ -118,3 +118,15 @@ export function renderStages(cells: readonly Cell[]): string {
 export function renderGoals(checks: readonly GoalCheck[]): string {
   return checks.map((c) => `${c.met ? 'MET   ' : 'MISSED'}  ${c.goal}: ${c.measured}`).join('\n');
 }
+
+/** What MCP adds per call over the HTTP read, Bollard FULL, same run (goal: ≤ 0.25 ms CPU). */
+export function renderMcpOverhead(cells: readonly Cell[], connections: readonly number[]): string {
+  const lines = connections.map((n) => {
+    const http = cells.find((c) => c.target === 'bollard' && c.operation === 'read' && c.connections === n);
+    const mcp = cells.find((c) => c.target === 'bollard' && c.operation === 'mcp' && c.connections === n);
+    if (!http || !mcp) return `  ${n} conn: not measured`;
+    const extra = mcp.cpuMsPerRequest - http.cpuMsPerRequest;
+    return `  ${n} conn: MCP tools/call ${mcp.cpuMsPerRequest.toFixed(3)} ms CPU/call vs HTTP read ${http.cpuMsPerRequest.toFixed(3)} → ${extra >= 0 ? '+' : ''}${extra.toFixed(3)} ms (goal ≤ 0.25) ${extra <= 0.25 ? 'met' : 'NOT met'}; p50 ${mcp.p50.toFixed(2)} vs ${http.p50.toFixed(2)} ms`;
+  });
+  return ['\nMCP over HTTP (Bollard FULL):', ...lines].join('\n');
+}

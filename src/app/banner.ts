@@ -27,6 +27,7 @@ export function renderBanner(facts: BannerFacts): string {
     `  Bollard is running${facts.demo ? ' in demo mode (built-in WorkOS emulator, sample data)' : ''}`,
     '',
     `  Proxy for agents   ${facts.proxyUrl}`,
+    `  MCP for agents     ${facts.proxyUrl}/mcp`,
     `  Admin API          ${facts.adminUrl}`,
     `  Upstream           ${facts.demo ? `${facts.upstream} (emulator)` : facts.upstream}`,
     `  State              ${facts.dataLocation}`,
@@ -60,6 +61,9 @@ export function renderBanner(facts: BannerFacts): string {
       "    import { WorkOS } from '@workos-inc/node';",
       `    const workos = new WorkOS('${reader.token}', { apiHostname: '${url.hostname}', port: ${url.port || 80}, https: false });`,
       '    console.log((await workos.organizations.listOrganizations()).data);',
+      '',
+      '    # An MCP client (Claude Code): the tools are what the token is granted',
+      `    claude mcp add --transport http bollard ${facts.proxyUrl}/mcp --header "Authorization: Bearer ${reader.token}"`,
     );
   }
   if (facts.demoEnv) {

@@ -15,6 +15,7 @@ import {
   type GatewayDeps,
   type LocalRoute,
 } from '../gateway/index.js';
+import { createMcpRoutes } from '../mcp/index.js';
 import type { BollardMetrics, Readiness } from '../observability/index.js';
 import { probeRoutes } from '../observability/index.js';
 import {
@@ -211,9 +212,20 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     },
     options.webhooks,
   );
+  const mcp = createMcpRoutes({
+    gateway: deps,
+    mode: config.mcpTools,
+    allowedHosts: config.mcpAllowedHosts,
+    limiterStatus: limiter ? () => limiter.status() : undefined,
+  });
   const proxy = createProxyServer(
     deps,
-    new Map([...probeRoutes(observability.readiness), ...webhooks.routes, ...(options.localRoutes ?? [])]),
+    new Map([
+      ...probeRoutes(observability.readiness),
+      ...webhooks.routes,
+      ...mcp,
+      ...(options.localRoutes ?? []),
+    ]),
   );
 
   return {

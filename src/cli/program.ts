@@ -7,6 +7,7 @@ import { registerCatalogCommand } from './commands/catalog.js';
 import { registerCompletionCommand } from './commands/completion.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerLogsCommand } from './commands/logs.js';
+import { registerMcpCommand } from './commands/mcp.js';
 import { registerPolicyCommand } from './commands/policy.js';
 import { registerStartCommand } from './commands/start.js';
 import { registerWebhooksCommand } from './commands/webhooks.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerCatalogCommand(program);
   registerPolicyCommand(program);
   registerWebhooksCommand(program);
+  registerMcpCommand(program);
   registerEmulatorCommand(program);
   registerCompletionCommand(program);
   return program;

@@ -39,6 +39,8 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, keyof ConfigInput>> 
   BOLLARD_BODY_TIMEOUT_MS: 'bodyTimeoutMs',
   BOLLARD_AUDIT_SYNCHRONOUS: 'auditSynchronous',
   BOLLARD_AUDIT_RETENTION_DAYS: 'auditRetentionDays',
+  BOLLARD_MCP_TOOLS: 'mcpTools',
+  BOLLARD_MCP_ALLOWED_HOSTS: 'mcpAllowedHosts',
 };
 
 export class ConfigError extends Error {

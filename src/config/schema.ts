@@ -136,6 +136,18 @@ export const configSchema = z.object({
   /** OTLP/HTTP collector base URL (OpenTelemetry's own variable): traces are exported when set. */
   otlpEndpoint: httpUrl.optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** MCP tools per agent: one per allowed endpoint (`full`), search/describe/call (`compact`), or compact past 40 (`auto`). */
+  mcpTools: z.enum(['full', 'compact', 'auto']).default('auto'),
+  /** Host names (comma-separated) MCP clients reach Bollard by besides the loopback ones; others are refused (DNS rebinding). */
+  mcpAllowedHosts: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((host) => host.trim().toLowerCase())
+        .filter(Boolean),
+    ),
   /** How old (or how far ahead) a WorkOS-Signature timestamp may be; WorkOS's SDK default. */
   webhookToleranceMs: duration.default(180_000), // 3 minutes
   /** Per-attempt timeout of a webhook delivery to an agent's endpoint. */

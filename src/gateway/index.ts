@@ -1,6 +1,8 @@
 export { AnonymousTraffic, type AnonymousTrafficOptions } from './anonymous-traffic.js';
+export { authenticate, bearerToken } from './authenticate.js';
 export { CredentialCache, type CredentialSource } from './credential-cache.js';
 export { createUpstreamDispatcher, type UpstreamOptions } from './forward.js';
+export { callInProcess, type InProcessRequest, type InProcessResponse } from './in-process.js';
 export type { LimitDenial } from './limits.js';
 export { type CallObservation, type CallObserver, type CallStage, UNOBSERVED } from './observe.js';
 export { type AuditSink, type GatewayDeps, handleProxyRequest, newRequestId } from './pipeline.js';

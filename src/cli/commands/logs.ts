@@ -55,8 +55,9 @@ export function entryRow(entry: AuditEntry): string[] {
       `${entry.reason ?? ''} by ${entry.rule ?? '?'}`,
     ];
   }
-  const why =
+  const what =
     entry.decision === 'deny' ? `${entry.reason} ${entry.permission ?? ''}`.trim() : (entry.endpointId ?? '');
+  const why = entry.details?.via === 'mcp' ? `${what} (mcp ${String(entry.details.tool)})` : what;
   return [
     entry.time,
     entry.agentName ?? '(anonymous)',
