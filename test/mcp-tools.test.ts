@@ -67,13 +67,21 @@ describe('generated MCP tools', () => {
 
   it('never asks the model for client_secret: Bollard puts the WorkOS key there', () => {
     for (const { endpoint, tool } of ENDPOINT_TOOLS)
-      if (endpoint.requestSecrets.includes('client_secret')) {
+      if (endpoint.apiKeyField === 'client_secret') {
         const schema = tool.inputSchema as unknown as { properties: Record<string, { properties?: object }> };
         expect(Object.keys(schema.properties), tool.name).not.toContain('client_secret');
         expect(Object.keys(schema.properties.body?.properties ?? {}), tool.name).not.toContain(
           'client_secret',
         );
       }
+  });
+
+  it("keeps a data integration's own client_secret: only the sign-in exchanges take the WorkOS key there", () => {
+    const entry = ENDPOINT_TOOLS.find(
+      ({ endpoint }) => endpoint.id === 'pipes.configure_organization_provider',
+    )!;
+    const schema = entry.tool.inputSchema as unknown as { properties: { body?: { properties?: object } } };
+    expect(Object.keys(schema.properties.body?.properties ?? {})).toContain('client_secret');
   });
 
   it('a path value stays one segment: encoded, so the normalizer judges it like any client’s', () => {

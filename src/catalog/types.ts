@@ -101,6 +101,12 @@ export interface CatalogEndpoint {
   requestSecrets: string[];
   /** Path parameters that are secrets (an invitation token in the path); the audit log stores `[redacted]` for them. */
   pathSecrets?: string[];
+  /**
+   * The body field where WorkOS takes the API key itself (`client_secret` of the sign-in exchanges). Only
+   * there does Bollard put the key into the body, or accept an agent token: elsewhere a field of that name
+   * is the caller's own secret (a data integration's OAuth app), forwarded as sent.
+   */
+  apiKeyField?: 'client_secret';
   /** Where the organization id lives, or null when the request does not carry it. */
   organizationId: ValueSource | null;
   /** WorkOS serves it without an API key (JWKS, browser redirects). */

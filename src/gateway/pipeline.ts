@@ -240,7 +240,7 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
 }
 
 function carriesClientSecret(endpoint: CatalogEndpoint): boolean {
-  return endpoint.requestSecrets.includes('client_secret');
+  return endpoint.apiKeyField === 'client_secret';
 }
 
 /**

@@ -42,7 +42,7 @@ export async function recheckAccess(
   let auth: Awaited<ReturnType<typeof authenticate>>;
   try {
     // Where the body may carry the agent's token (`client_secret`), the first check read it there too.
-    const body = endpoint.requestSecrets.includes('client_secret') ? facts.body : undefined;
+    const body = endpoint.apiKeyField === 'client_secret' ? facts.body : undefined;
     auth = await authenticate(facts.req.headers, credentials, now, body);
   } catch (error) {
     // The store cannot be read: refuse (fail closed) through the denial path, so the budget is given back.

@@ -64,12 +64,7 @@ export async function relay(deps: RelayDeps, call: RelayCall): Promise<void> {
   const { endpoint, req, res } = call;
   const outgoing = endpoint.anonymous
     ? call.raw
-    : injectClientSecret(
-        call.raw,
-        call.body,
-        deps.upstream.apiKey,
-        endpoint.requestSecrets.includes('client_secret'),
-      );
+    : injectClientSecret(call.raw, call.body, deps.upstream.apiKey, endpoint.apiKeyField === 'client_secret');
   const headers = upstreamRequestHeaders(
     req.headers,
     authorizationFor(endpoint, req, deps.upstream.apiKey),
@@ -192,7 +187,7 @@ function authorizationFor(endpoint: CatalogEndpoint, req: IncomingMessage, apiKe
   // An agent that presented its token only as the body's client_secret gets the key only there,
   // as the SDK would have sent it to WorkOS.
   if (!endpoint.anonymous)
-    return token === null && endpoint.requestSecrets.includes('client_secret') ? null : `Bearer ${apiKey}`;
+    return token === null && endpoint.apiKeyField === 'client_secret' ? null : `Bearer ${apiKey}`;
   if (token === null || token.startsWith('bol_')) return null;
   return req.headers.authorization ?? null;
 }

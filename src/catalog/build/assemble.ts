@@ -17,6 +17,7 @@ import type { SpecOperation } from './parse-openapi.js';
 import type { SdkCall } from './parse-reference.js';
 import type { SeedRow } from './parse-seed.js';
 import {
+  API_KEY_IN_BODY,
   accessFor,
   isAnonymous,
   isDestructive,
@@ -157,6 +158,8 @@ function buildRecord(sources: Sources): EndpointRecord {
   if (notes.length > 0) record.notes = notes;
   const pathSecrets = PATH_SECRETS.get(sources.key)?.filter((name) => paramNames(path).includes(name));
   if (pathSecrets?.length) record.pathSecrets = pathSecrets;
+  const apiKeyField = API_KEY_IN_BODY.get(sources.key);
+  if (apiKeyField) record.apiKeyField = apiKeyField;
   return record;
 }
 

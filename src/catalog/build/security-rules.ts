@@ -163,6 +163,12 @@ export const REQUEST_SECRETS = keyedByTemplate<string[]>({
  * Path parameters that carry secrets, by their name in the canonical template: the audit log stores the
  * template's place for them as `[redacted]`, in `path` and in `resourceIds`.
  */
+/** Endpoints whose body `client_secret` IS the WorkOS API key (the sign-in code and token exchanges). */
+export const API_KEY_IN_BODY = keyedByTemplate<'client_secret'>({
+  'POST /user_management/authenticate': 'client_secret',
+  'POST /sso/token': 'client_secret',
+});
+
 export const PATH_SECRETS = keyedByTemplate<string[]>({
   'GET /user_management/invitations/by_token/{token}': ['token'],
 });

@@ -70,6 +70,7 @@ export const ENDPOINTS: readonly CatalogEndpoint[] = [
       'JSON body; client_id + code_verifier, never client_secret (PKCE; works without API key)',
       'JSON body; client_id; client_secret(=API key) only if an API key is configured',
     ],
+    apiKeyField: 'client_secret',
   },
   {
     id: 'users.authorize',
@@ -1135,6 +1136,7 @@ export const ENDPOINTS: readonly CatalogEndpoint[] = [
     sdkMethods: ['sso.getProfileAndToken'],
     operationId: 'SsoController_token',
     notes: ['form-urlencoded body; client_id; client_secret(=API key) if configured; code_verifier if given'],
+    apiKeyField: 'client_secret',
   },
   {
     id: 'directory_sync.list_directories',

@@ -120,7 +120,7 @@ export function buildToolInput(doc: Json, endpoint: CatalogEndpoint): ToolInput 
   const csvQuery: string[] = [];
   for (const param of specParams) {
     if (param.in !== 'query' || typeof param.name !== 'string') continue;
-    if (param.name === 'client_secret' && endpoint.requestSecrets.includes('client_secret')) continue;
+    if (param.name === 'client_secret' && endpoint.apiKeyField === 'client_secret') continue;
     const schema = convertSchema(doc, param.schema);
     const description = shortDescription(param.description);
     properties[param.name] = description ? { ...schema, description } : schema;
@@ -162,7 +162,7 @@ function requestBodySchema(doc: Json, operation: Json, endpoint: CatalogEndpoint
 
 /** `client_secret` is Bollard's to fill (with the WorkOS key): the model never sees or sends it. */
 function withoutBollardFields(schema: JsonSchema, endpoint: CatalogEndpoint): JsonSchema {
-  if (!endpoint.requestSecrets.includes('client_secret')) return schema;
+  if (endpoint.apiKeyField !== 'client_secret') return schema;
   const strip = (part: JsonSchema): JsonSchema => {
     const out: JsonSchema = { ...part };
     if (isObject(out.properties)) {

@@ -5557,6 +5557,11 @@ export const TOOL_INPUTS: Readonly<Record<string, ToolInput>> = {
               type: 'string',
               minLength: 1,
             },
+            client_secret: {
+              description: 'The OAuth client secret to store for this integration.',
+              type: 'string',
+              minLength: 1,
+            },
             config: {
               description:
                 "Provider-specific configuration values collected for this installation, keyed by the provider's config field descriptors.",
@@ -5564,7 +5569,7 @@ export const TOOL_INPUTS: Readonly<Record<string, ToolInput>> = {
               additionalProperties: { type: 'string' },
             },
           },
-          required: ['user_id', 'client_id'],
+          required: ['user_id', 'client_id', 'client_secret'],
           description: 'The request body.',
         },
       },
@@ -5754,6 +5759,12 @@ export const TOOL_INPUTS: Readonly<Record<string, ToolInput>> = {
             client_id: {
               description:
                 "The OAuth client ID of the organization's own application. Must be provided together with `client_secret`, and only for providers whose credentials are supplied by the organization.",
+              type: 'string',
+              minLength: 1,
+            },
+            client_secret: {
+              description:
+                "The OAuth client secret of the organization's own application. Must be provided together with `client_id`.",
               type: 'string',
               minLength: 1,
             },
