@@ -53,7 +53,7 @@ console.log(`Bollard benchmark (${options.quick ? 'quick' : 'full'}) on ${machin
 
 const upstream = await startBenchChild('upstream', 'upstream.ts', []);
 const upstreamUrl = upstream.info.url ?? '';
-const [floor, bollard, bollardNormal] = await Promise.all([
+const [floor, bollard, bollardNormal, bollardNoMetrics] = await Promise.all([
   startBenchChild('floor', 'floor-proxy.ts', ['--upstream', upstreamUrl]),
   startBenchChild('bollard', 'bollard-server.ts', ['--upstream', upstreamUrl, '--synchronous', 'full']),
   startBenchChild('bollard-normal', 'bollard-server.ts', [
@@ -62,8 +62,17 @@ const [floor, bollard, bollardNormal] = await Promise.all([
     '--synchronous',
     'normal',
   ]),
+  // What metrics cost end to end: the same Bollard with BOLLARD_METRICS=off, reads only.
+  startBenchChild('bollard-nometrics', 'bollard-server.ts', [
+    '--upstream',
+    upstreamUrl,
+    '--synchronous',
+    'full',
+    '--metrics',
+    'off',
+  ]),
 ]);
-const children = [upstream, floor, bollard, bollardNormal];
+const children = [upstream, floor, bollard, bollardNormal, bollardNoMetrics];
 const bollardPostgres = await startBenchChild('bollard-postgres', 'bollard-server.ts', [
   '--upstream',
   upstreamUrl,
@@ -95,6 +104,7 @@ const targets: Target[] = [
   target('floor', floor),
   target('bollard', bollard),
   target('bollard-normal', bollardNormal),
+  target('bollard-nometrics', bollardNoMetrics),
   ...(bollardPostgres ? [target('bollard-postgres', bollardPostgres)] : []),
 ];
 
@@ -103,6 +113,7 @@ function runs(target: Target, operation: Operation, connections: number): boolea
   if (operation === 'deny') return connections === 32 && DENY_TARGETS.includes(target.name);
   if (operation === 'mcp') return target.name === 'bollard' && MCP_CONNECTIONS.includes(connections);
   if (target.name === 'bollard-postgres') return operation === 'read' && connections === 32;
+  if (target.name === 'bollard-nometrics') return operation === 'read' && connections !== 128;
   return true;
 }
 

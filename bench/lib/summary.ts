@@ -1,7 +1,13 @@
 import type { WindowStats } from './child-stats.js';
 import type { LoadFigures } from './load.js';
 
-export type TargetName = 'direct' | 'floor' | 'bollard' | 'bollard-normal' | 'bollard-postgres';
+export type TargetName =
+  | 'direct'
+  | 'floor'
+  | 'bollard'
+  | 'bollard-normal'
+  | 'bollard-postgres'
+  | 'bollard-nometrics';
 /**
  * `deny`: an agent calling an endpoint it lacks (Bollard answers 403; the others pass it through).
  * `mcp`: the read as an MCP `tools/call` of `organizations_list` on `POST /mcp` (Bollard only).

@@ -21,6 +21,7 @@ const TARGET_LABEL: Record<Cell['target'], string> = {
   bollard: 'Bollard FULL',
   'bollard-normal': 'Bollard NORMAL',
   'bollard-postgres': 'Bollard PostgreSQL',
+  'bollard-nometrics': 'Bollard FULL, metrics off',
 };
 
 /** The results as one Markdown table (readable in a terminal, pasteable into the README). */
