@@ -201,6 +201,41 @@ describe('one shape for grants, policy as code', () => {
     expect((await cli(['agents', 'delete', 'downgrade-bot', '--yes'], env())).code).toBe(0);
   });
 
+  it("--mcp-tools sets, shows, exports and resets an agent's MCP tool list; a wrong mode is a usage error", async () => {
+    const created = await cli(
+      ['agents', 'create', 'mcp-bot', '--grant', 'users:read', '--mcp-tools', 'compact', '--json'],
+      env(),
+    );
+    expect(created.code).toBe(0);
+    expect(JSON.parse(created.stdout).agent.mcp).toEqual({ tools: 'compact' });
+    expect((await cli(['agents', 'show', 'mcp-bot'], env())).stdout).toContain('mcp tools:   compact');
+
+    const file = join(dataDir, 'mcp-export.yaml');
+    expect((await cli(['policy', 'export', '--output', file], env())).code).toBe(0);
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(file, 'utf8')).toMatch(/name: mcp-bot\n(.*\n)*? {4}mcp:\n {6}tools: compact\n/);
+    const clean = await cli(['policy', 'plan', file, '--exit-code'], env());
+    expect(clean.stdout).toContain('0 to create, 0 to update, 0 to delete');
+
+    const wrong = await cli(['agents', 'update', 'mcp-bot', '--mcp-tools', 'some'], env());
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain("--mcp-tools 'some' is not one of full, compact, auto, default");
+    const noDefaultOnCreate = await cli(
+      ['agents', 'create', 'mcp-bot-2', '--grant', 'users:read', '--mcp-tools', 'default'],
+      env(),
+    );
+    expect(noDefaultOnCreate.code).toBe(2);
+
+    const full = await cli(['agents', 'update', 'mcp-bot', '--mcp-tools', 'full', '--json'], env());
+    expect(JSON.parse(full.stdout).mcp).toEqual({ tools: 'full' });
+    const reset = await cli(['agents', 'update', 'mcp-bot', '--mcp-tools', 'default'], env());
+    expect(reset.code).toBe(0);
+    expect(reset.stdout).toContain('mcp tools:   default (server setting)');
+    const shown = JSON.parse((await cli(['agents', 'show', 'mcp-bot', '--json'], env())).stdout);
+    expect(shown.mcp).toEqual({ tools: null });
+    expect((await cli(['agents', 'delete', 'mcp-bot', '--yes'], env())).code).toBe(0);
+  });
+
   it('a call with a revoked token is recorded under the agent it belonged to, so logs --agent finds it', async () => {
     const created = await cli(
       ['agents', 'create', 'revoked-bot', '--grant', 'organizations:read', '--json'],

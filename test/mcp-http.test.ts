@@ -207,6 +207,33 @@ describe('MCP over Streamable HTTP against real Bollard and the emulator', () =>
     await expect(client.listTools()).rejects.toThrow(/401|nauthorized/);
   });
 
+  it("lists tools by each agent's own mcp.tools: same grants, full vs compact; a change applies on the next request", async () => {
+    const grants = ['organizations:read', 'users:read'];
+    const full = await connect(
+      (await h.app.agents.create({ name: 'mcp-own-full', grants, mcpTools: 'full' }, actor)).token,
+    );
+    const compact = await connect(
+      (await h.app.agents.create({ name: 'mcp-own-compact', grants, mcpTools: 'compact' }, actor)).token,
+    );
+    const names = async (client: Client) => (await client.listTools()).tools.map((t) => t.name).sort();
+    const compactSet = ['bollard_whoami', 'workos_call', 'workos_describe', 'workos_search'];
+    const fullSet = [...expectedToolNames({ organizations: 'read', users: 'read' }), 'bollard_whoami'].sort();
+    // Alternate, so neither list can come from the other agent's cached grant set.
+    expect(await names(full)).toEqual(fullSet);
+    expect(await names(compact)).toEqual(compactSet);
+    expect(await names(full)).toEqual(fullSet);
+    expect(structured(await compact.callTool({ name: 'bollard_whoami', arguments: {} })).tool_mode).toBe(
+      'compact',
+    );
+
+    await h.app.agents.update('mcp-own-full', { mcpTools: 'compact' }, actor);
+    expect(await names(full)).toEqual(compactSet);
+    // Back to the server default (auto): these few grants are under the threshold, so the full list.
+    await h.app.agents.update('mcp-own-compact', { mcpTools: null }, actor);
+    expect(await names(compact)).toEqual(fullSet);
+    expect((await h.app.agents.get('mcp-own-compact')).mcpTools).toBeNull();
+  });
+
   it('bollard_whoami names the agent, its grants and expiry', async () => {
     const client = await connect(await h.agent('mcp-me', ['organizations:read', 'users:write']));
     const me = structured(await client.callTool({ name: 'bollard_whoami', arguments: {} }));

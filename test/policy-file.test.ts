@@ -75,6 +75,35 @@ describe('policy validate', () => {
     });
   });
 
+  it('takes mcp.tools per agent (absent: the server default) and points at a wrong mode by line:column', () => {
+    const valid = validatePolicyText(
+      'agents:\n  - name: a\n    grants: [users:read]\n    mcp:\n      tools: compact\n  - name: b\n',
+    );
+    expect(valid).toMatchObject({
+      ok: true,
+      policy: {
+        agents: [
+          { name: 'a', mcpTools: 'compact' },
+          { name: 'b', mcpTools: null },
+        ],
+      },
+    });
+    const text =
+      'agents:\n  - name: a\n    mcp:\n      tools: everything\n  - name: b\n    mcp: { tool: full }\n';
+    const problems = validatePolicyText(text).problems.map((p) => `${p.line}:${p.column} ${p.message}`);
+    expect(problems).toEqual([
+      "4:14 'everything' is not an MCP tool mode: expected full, compact, auto",
+      '6:10 missing: expected full, compact, auto',
+      "6:12 unknown field 'tool'",
+    ]);
+    const schema = JSON.parse(policyJsonSchemaText());
+    expect(schema.properties.agents.items.properties.mcp.properties.tools.enum).toEqual([
+      'full',
+      'compact',
+      'auto',
+    ]);
+  });
+
   it('publishes the JSON Schema the generator makes (run src/policy-file/write-json-schema.ts)', () => {
     expect(readFileSync(JSON_SCHEMA_PATH, 'utf8')).toBe(policyJsonSchemaText());
     const schema = JSON.parse(policyJsonSchemaText());

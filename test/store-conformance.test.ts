@@ -116,7 +116,12 @@ for (const harness of selectedHarnesses()) {
     });
 
     test('agents: create, read by id and name, list, update, delete with their tokens', async () => {
-      const a = makeAgent({ grants: { users: 'write', sso: 'read' }, quota: { perMinute: 60 }, weight: 2.5 });
+      const a = makeAgent({
+        grants: { users: 'write', sso: 'read' },
+        quota: { perMinute: 60 },
+        weight: 2.5,
+        mcpTools: 'compact',
+      });
       const b = makeAgent({ enabled: false, expiresAt: '2030-01-01T00:00:00.000Z' });
       await store.apply(
         [
@@ -131,12 +136,25 @@ for (const harness of selectedHarnesses()) {
       expect(await store.getAgent('agt_missing')).toBeNull();
       expect((await store.listAgents()).map((x) => x.id).sort()).toEqual([a.id, b.id].sort());
 
-      const changed = { ...a, description: 'changed', enabled: false, quota: null };
+      const changed = {
+        ...a,
+        description: 'changed',
+        enabled: false,
+        quota: null,
+        mcpTools: 'full' as const,
+      };
       await store.apply([{ op: 'putAgent', agent: changed }], [], sealRecord);
       expect(await store.getAgent(a.id)).toEqual(changed);
+      // Back to the server default: null round-trips as null, and the token join carries the field too.
+      const byDefault = { ...changed, mcpTools: null };
+      await store.apply([{ op: 'putAgent', agent: byDefault }], [], sealRecord);
+      expect(await store.getAgent(a.id)).toEqual(byDefault);
+      expect(b.mcpTools).toBeNull();
 
       const token = makeToken(a.id);
       await store.apply([{ op: 'putToken', token }], [], sealRecord);
+      await store.apply([{ op: 'putAgent', agent: { ...byDefault, mcpTools: 'auto' } }], [], sealRecord);
+      expect((await store.findToken(token.hash))?.agent.mcpTools).toBe('auto');
       await store.apply([{ op: 'deleteAgent', agentId: a.id }], [], sealRecord);
       expect(await store.getAgent(a.id)).toBeNull();
       expect(await store.findToken(token.hash)).toBeNull();

@@ -137,6 +137,7 @@ export function makeAgent(overrides: Partial<AgentRecord> = {}): AgentRecord {
     expiresAt: null,
     weight: 1,
     quota: null,
+    mcpTools: null,
     createdAt: '2025-01-01T00:00:00.000Z',
     updatedAt: '2025-01-01T00:00:00.000Z',
     ...overrides,

@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sealRecord } from '../src/audit/index.js';
 import { openStore } from '../src/store/index.js';
 import {
   createPostgresStore,
   createScratchDatabase,
   type ScratchDatabase,
 } from '../src/store/postgres/index.js';
-import { DATABASE_URL } from './store-harness.js';
+import { DATABASE_URL, makeAgent } from './store-harness.js';
 
 /** Versions 1…n, each recorded exactly once (later migrations may be added). */
 function expectEachMigrationOnce(rows: unknown[]): void {
@@ -33,6 +34,28 @@ describe('openStore: sqlite', () => {
         expectEachMigrationOnce(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all());
       } finally {
         db.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('upgrades a database from before per-agent MCP tool modes: its agents follow the server default', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bollard-open-'));
+    try {
+      const first = await openStore({ kind: 'sqlite', path: dir });
+      const agent = makeAgent({ mcpTools: 'full' });
+      await first.apply([{ op: 'putAgent', agent }], [], sealRecord);
+      await first.close();
+      // Back to the schema of version 4: no mcp_tools column, version 5 not recorded.
+      const db = new Database(join(dir, 'bollard.db'));
+      db.exec('ALTER TABLE agents DROP COLUMN mcp_tools; DELETE FROM schema_migrations WHERE version = 5');
+      db.close();
+      const upgraded = await openStore({ kind: 'sqlite', path: dir });
+      try {
+        expect(await upgraded.getAgent(agent.id)).toEqual({ ...agent, mcpTools: null });
+      } finally {
+        await upgraded.close();
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

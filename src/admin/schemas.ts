@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AGENT_NAME_PATTERN, parseDurationSeconds } from '../agents/index.js';
+import { AGENT_NAME_PATTERN, MCP_TOOL_MODES, parseDurationSeconds } from '../agents/index.js';
 
 /** `30d`, `12h`, `10m`, `45s`, `2w`. */
 const duration = z
@@ -33,6 +33,18 @@ const quota = z
   .strictObject({ perMinute: z.int().positive().optional(), perDay: z.int().positive().optional() })
   .nullable();
 
+const mcpToolMode = z.enum(MCP_TOOL_MODES as ['full', 'compact', 'auto']);
+
+/** `{ tools }`: the agent's MCP tool list; `tools: null` (or `mcp: null`) follows the server default. */
+const mcp = z
+  .strictObject({
+    tools: mcpToolMode.nullable().meta({
+      description:
+        'full: one tool per allowed endpoint; compact: workos_search/describe/call; auto: compact past 40. null: the server default (BOLLARD_MCP_TOOLS).',
+    }),
+  })
+  .nullable();
+
 const agentFields = {
   description: z.string().max(500).optional(),
   grants: grants.optional(),
@@ -45,6 +57,7 @@ const agentFields = {
   enabled: z.boolean().optional(),
   weight: z.number().positive().max(100).optional(),
   quota: quota.optional(),
+  mcp: mcp.optional(),
 };
 
 export const idParams = z.object({ id: z.string().min(1).meta({ description: 'Agent id (agt_…) or name' }) });
@@ -95,6 +108,7 @@ export const agentView = z.object({
   expiresAt: z.string().nullable(),
   weight: z.number(),
   quota: quota,
+  mcp: z.object({ tools: mcpToolMode.nullable() }),
   createdAt: z.string(),
   updatedAt: z.string(),
   tokens: z.array(tokenView),
@@ -148,6 +162,7 @@ const policyAgent = z.strictObject({
   enabled: z.boolean().optional(),
   weight: z.number().positive().max(100).optional(),
   quota: quota.optional(),
+  mcpTools: mcpToolMode.nullable().optional(),
 });
 
 export const policyBody = z.strictObject({ agents: z.array(policyAgent) });

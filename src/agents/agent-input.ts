@@ -1,8 +1,11 @@
 import { BollardError } from '../errors/index.js';
-import type { Access, AgentRecord } from '../store/types.js';
+import type { Access, AgentRecord, McpToolMode } from '../store/types.js';
 import { checkGrants, grantsFromList } from './grants.js';
 
 export const AGENT_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+
+/** The MCP tool modes an agent may be given; null (or absent) follows the server default. */
+export const MCP_TOOL_MODES: readonly McpToolMode[] = ['full', 'compact', 'auto'];
 
 export interface Quota {
   perMinute?: number;
@@ -19,6 +22,8 @@ export interface AgentInput {
   enabled?: boolean;
   weight?: number;
   quota?: Quota | null;
+  /** MCP tool list: `full`, `compact` or `auto`; null follows the server default. */
+  mcpTools?: McpToolMode | null;
 }
 
 /** What `update` may change. Grants, when given, replace the agent's grants. */
@@ -27,7 +32,7 @@ export type AgentPatch = Partial<Omit<AgentInput, 'name'>>;
 /** The settable fields of an agent, normalized. */
 export type AgentFields = Pick<
   AgentRecord,
-  'description' | 'grants' | 'expiresAt' | 'enabled' | 'weight' | 'quota'
+  'description' | 'grants' | 'expiresAt' | 'enabled' | 'weight' | 'quota' | 'mcpTools'
 >;
 
 /** One input problem, pointing at its field (`grants[2]`). */
@@ -59,6 +64,12 @@ export function inputProblems(
   if (input.expiresAt && Number.isNaN(Date.parse(input.expiresAt))) {
     problems.push({ path: 'expiresAt', message: `'${input.expiresAt}' is not an ISO-8601 date` });
   }
+  if (input.mcpTools != null && !MCP_TOOL_MODES.includes(input.mcpTools)) {
+    problems.push({
+      path: 'mcpTools',
+      message: `'${input.mcpTools}' is not an MCP tool mode (${MCP_TOOL_MODES.join(', ')})`,
+    });
+  }
   return problems;
 }
 
@@ -80,6 +91,7 @@ export function mergeFields(base: AgentFields | null, patch: AgentPatch): AgentF
     enabled: patch.enabled ?? base?.enabled ?? true,
     weight: patch.weight ?? base?.weight ?? 1,
     quota: patch.quota === undefined ? (base?.quota ?? null) : patch.quota,
+    mcpTools: patch.mcpTools === undefined ? (base?.mcpTools ?? null) : patch.mcpTools,
   };
 }
 
@@ -89,7 +101,15 @@ function normalizeTime(value: string | null): string | null {
 
 /** The fields that differ between two versions of an agent, by name. */
 export function changedFields(before: AgentFields, after: AgentFields): string[] {
-  const keys: (keyof AgentFields)[] = ['description', 'grants', 'expiresAt', 'enabled', 'weight', 'quota'];
+  const keys: (keyof AgentFields)[] = [
+    'description',
+    'grants',
+    'expiresAt',
+    'enabled',
+    'weight',
+    'quota',
+    'mcpTools',
+  ];
   return keys.filter((key) => stableJson(before[key]) !== stableJson(after[key]));
 }
 

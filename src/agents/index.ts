@@ -6,6 +6,7 @@ export {
   type AgentInput,
   type AgentPatch,
   type FieldProblem,
+  MCP_TOOL_MODES,
   type Quota,
 } from './agent-input.js';
 export {

@@ -22,7 +22,7 @@ const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]', '::1'];
 
 export interface McpRouteOptions {
   gateway: GatewayDeps;
-  /** Tool set per agent: `auto` gives the compact set past 40 tools. */
+  /** The server's tool mode (`BOLLARD_MCP_TOOLS`), for agents without their own `mcp.tools`. */
   mode: ToolMode;
   /** Public host names Bollard is reached by besides the loopback ones (`bollard.internal`). */
   allowedHosts: readonly string[];
@@ -83,7 +83,8 @@ async function serveMcp(
     userAgent: req.headers['user-agent'],
     agent: auth.credential.agent,
     token: auth.credential.token,
-    mode: options.mode,
+    // The agent's own setting, read with its credential on this request; null follows the server default.
+    mode: auth.credential.agent.mcpTools ?? options.mode,
     limiterStatus: options.limiterStatus,
   };
   if (await answerDirectly(req, res, parsed, context)) return;

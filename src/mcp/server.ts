@@ -25,6 +25,7 @@ import { type ToolMode, toolsFor } from './toolset.js';
 export interface McpContext extends CallerContext {
   agent: AgentRecord;
   token: TokenRecord;
+  /** The mode in force for this agent: its own `mcp.tools`, else the server default. */
   mode: ToolMode;
   limiterStatus?: () => LimiterStatus;
 }

@@ -1,11 +1,13 @@
+import { MCP_TOOL_MODES } from '../agents/agent-input.js';
 import type { Grants } from '../policy/index.js';
 import { grantsAllow } from '../policy/index.js';
+import type { McpToolMode } from '../store/types.js';
 import { META_TOOLS, WHOAMI_TOOL } from './meta-tools.js';
 import { ENDPOINT_TOOLS, type EndpointTool, type ToolDefinition } from './tools.js';
 
 /** `full`: one tool per allowed endpoint; `compact`: search, describe and call; `auto`: compact past 40. */
-export type ToolMode = 'full' | 'compact' | 'auto';
-export const TOOL_MODES: readonly ToolMode[] = ['full', 'compact', 'auto'];
+export type ToolMode = McpToolMode;
+export const TOOL_MODES: readonly ToolMode[] = MCP_TOOL_MODES;
 
 /** Past this many endpoint tools a full list crowds a model's context; `auto` switches to the compact set. */
 export const COMPACT_THRESHOLD = 40;
@@ -38,8 +40,10 @@ export interface ToolList {
 const cache = new Map<string, ToolList>();
 
 /**
- * The tool list for an agent's grants, cached per grant set: building it filters the whole catalog,
- * answering from the cache is a map lookup. A grant change yields another key, so it shows at once.
+ * The tool list for an agent's grants in a mode, cached per mode and grant set: building it filters the
+ * whole catalog, answering from the cache is a map lookup. The mode is part of the key, so two agents with
+ * the same grants but their own `mcp.tools` never share a list; a grant or mode change yields another key,
+ * so it shows at once.
  */
 export function toolsFor(grants: Grants, mode: ToolMode): ToolList {
   const key = `${mode}|${Object.keys(grants)

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AGENT_NAME_PATTERN, grantProblem } from '../agents/index.js';
+import { AGENT_NAME_PATTERN, grantProblem, MCP_TOOL_MODES } from '../agents/index.js';
 import { PERMISSIONS } from '../catalog/index.js';
 
 const DATE_OR_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
@@ -63,6 +63,23 @@ export function buildPolicySchema({ areaNames, now }: PolicySchemaOptions) {
         .nullable()
         .optional()
         .meta({ description: 'Calls this agent may make, per minute and per day.' }),
+      mcp: z
+        .strictObject({
+          tools: z
+            .enum(MCP_TOOL_MODES as ['full', 'compact', 'auto'], {
+              error: (issue) =>
+                `${issue.input === undefined ? 'missing' : `'${String(issue.input)}' is not an MCP tool mode`}: expected ${MCP_TOOL_MODES.join(', ')}`,
+            })
+            .meta({
+              description:
+                'full: one tool per allowed endpoint; compact: workos_search, workos_describe and workos_call; auto: compact past 40 endpoints.',
+            }),
+        })
+        .optional()
+        .meta({
+          description:
+            'The MCP tool list this agent gets. Absent: the server default (BOLLARD_MCP_TOOLS, auto).',
+        }),
     })
     .meta({ title: 'Agent' });
   return z

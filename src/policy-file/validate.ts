@@ -51,6 +51,7 @@ function toDesiredPolicy(file: PolicyFile): DesiredPolicy {
       enabled: agent.enabled ?? true,
       weight: agent.weight ?? 1,
       quota: agent.quota ?? null,
+      mcpTools: agent.mcp?.tools ?? null,
     })),
   };
 }

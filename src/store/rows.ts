@@ -89,6 +89,7 @@ export const AGENT_COLUMNS = [
   'expires_at',
   'weight',
   'quota',
+  'mcp_tools',
   'created_at',
   'updated_at',
 ] as const;
@@ -103,6 +104,7 @@ export function agentRowValues(agent: AgentRecord, booleanAsInteger: boolean): u
     agent.expiresAt,
     agent.weight,
     agent.quota === null ? null : JSON.stringify(agent.quota),
+    agent.mcpTools,
     agent.createdAt,
     agent.updatedAt,
   ];
@@ -118,6 +120,7 @@ export function agentFromRow(row: Row): AgentRecord {
     expiresAt: (row.expires_at as string | null) ?? null,
     weight: Number(row.weight),
     quota: (parseJson(row.quota) as AgentRecord['quota']) ?? null,
+    mcpTools: (row.mcp_tools as AgentRecord['mcpTools'] | undefined) ?? null,
     createdAt: String(row.created_at),
     updatedAt: String(row.updated_at),
   };

@@ -112,6 +112,12 @@ export function buildMigrations(t: ColumnTypes, auditAppend: readonly string[] =
       // records costs one round trip and the head's row lock is never held across the network. SQLite: none.
       statements: [...auditAppend],
     },
+    {
+      version: 5,
+      name: 'per-agent MCP tool mode',
+      // Null follows the server default (BOLLARD_MCP_TOOLS); existing agents keep it.
+      statements: [`ALTER TABLE agents ADD COLUMN mcp_tools ${t.text}`],
+    },
   ];
 }
 

@@ -8,6 +8,9 @@ import type { WebhookStore } from './webhook-types.js';
 
 export type Access = 'read' | 'write';
 
+/** `full`: one MCP tool per allowed endpoint; `compact`: search, describe and call; `auto`: picks by count. */
+export type McpToolMode = 'full' | 'compact' | 'auto';
+
 /** An agent: a named holder of grants. Tokens are kept apart (an agent may have several during rotation). */
 export interface AgentRecord {
   /** `agt_` + ULID-like id */
@@ -24,6 +27,8 @@ export interface AgentRecord {
   weight: number;
   /** Optional per-agent quotas. */
   quota: { perMinute?: number; perDay?: number } | null;
+  /** Which MCP tool list the agent gets; null follows the server default (`BOLLARD_MCP_TOOLS`). */
+  mcpTools: McpToolMode | null;
   createdAt: string;
   updatedAt: string;
 }

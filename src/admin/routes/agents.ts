@@ -8,6 +8,7 @@ import {
   grantsToList,
   parseDurationSeconds,
 } from '../../agents/index.js';
+import type { McpToolMode } from '../../store/types.js';
 import { validationError } from '../errors.js';
 import type { Router } from '../route.js';
 import {
@@ -38,9 +39,19 @@ function withExpiry<T extends { expiresIn?: string; expiresAt?: string | null }>
   return { ...rest, expiresAt: new Date(now.getTime() + seconds * 1000).toISOString() };
 }
 
-/** An agent as the API shows it: grants in their one canonical form, the `["users:read"]` list. */
+/** `mcp: { tools }` as the API takes it → the service's `mcpTools`; `mcp: null` means the server default. */
+function withMcpTools<T extends { mcp?: { tools: McpToolMode | null } | null }>(input: T) {
+  const { mcp, ...rest } = input;
+  return mcp === undefined ? rest : { ...rest, mcpTools: mcp?.tools ?? null };
+}
+
+/**
+ * An agent as the API shows it: grants in their one canonical form, the `["users:read"]` list, and the
+ * MCP tool mode as `mcp: { tools }` (null: the server default).
+ */
 export function apiAgent(agent: AgentView) {
-  return { ...agent, grants: grantsToList(agent.grants) };
+  const { mcpTools, ...rest } = agent;
+  return { ...rest, grants: grantsToList(agent.grants), mcp: { tools: mcpTools } };
 }
 
 function withApiAgent<T extends { agent: AgentView }>(result: T) {
@@ -85,7 +96,7 @@ export function registerAgentRoutes(router: Router, agents: AgentService): void 
     status: 201,
     response: agentWithToken,
     handler: async ({ body, request }) =>
-      withApiAgent(await agents.create(withExpiry(body, new Date()), adminActor(request))),
+      withApiAgent(await agents.create(withMcpTools(withExpiry(body, new Date())), adminActor(request))),
   });
   router.add({
     method: 'GET',
@@ -100,14 +111,19 @@ export function registerAgentRoutes(router: Router, agents: AgentService): void 
     method: 'PATCH',
     url: '/agents/:id',
     tag,
-    summary: 'Change description, grants (replaced as a whole), expiry, enabled, weight or quota',
+    summary:
+      'Change description, grants (replaced as a whole), expiry, enabled, weight, quota or MCP tool mode',
     params: idParams,
     body: updateAgentBody,
     response: agentView,
     handler: async ({ params, body, request }) => {
       const patch = patchOf(await agents.get(params.id), body);
       return apiAgent(
-        await agents.update(params.id, withExpiry(patch, new Date()) as AgentPatch, adminActor(request)),
+        await agents.update(
+          params.id,
+          withMcpTools(withExpiry(patch, new Date())) as AgentPatch,
+          adminActor(request),
+        ),
       );
     },
   });

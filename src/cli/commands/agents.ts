@@ -1,9 +1,13 @@
 import type { Command } from 'commander';
 import { parseDurationSeconds } from '../../agents/duration.js';
-import type { AgentView } from '../../agents/index.js';
+import { type AgentView, MCP_TOOL_MODES } from '../../agents/index.js';
+import type { McpToolMode } from '../../store/types.js';
 
-/** An agent as the admin API returns it: grants as the canonical `AREA:ACCESS` list. */
-export type ApiAgent = Omit<AgentView, 'grants'> & { grants: string[] };
+/** An agent as the admin API returns it: grants as the canonical `AREA:ACCESS` list, `mcp: { tools }`. */
+export type ApiAgent = Omit<AgentView, 'grants' | 'mcpTools'> & {
+  grants: string[];
+  mcp: { tools: McpToolMode | null };
+};
 
 import { renderTable } from '../table.js';
 import {
@@ -31,6 +35,17 @@ function durationSeconds(flag: string, value: string): number {
   return seconds;
 }
 
+/**
+ * `--mcp-tools` as the admin API takes it: `{ tools: MODE }`, or (where `default` is allowed, on update)
+ * `{ tools: null }`, back to the server default. Anything else is a usage error.
+ */
+function mcpToolsOption(value: string, allowDefault: boolean): { tools: McpToolMode | null } {
+  if (allowDefault && value === 'default') return { tools: null };
+  if ((MCP_TOOL_MODES as readonly string[]).includes(value)) return { tools: value as McpToolMode };
+  const accepted = [...MCP_TOOL_MODES, ...(allowDefault ? ['default'] : [])].join(', ');
+  throw new CliError(`--mcp-tools '${value}' is not one of ${accepted}`, [], EXIT_USAGE);
+}
+
 function grantList(agent: ApiAgent): string {
   return agent.grants.length > 0 ? agent.grants.join(', ') : '(none)';
 }
@@ -52,6 +67,7 @@ function printAgent(agent: ApiAgent): void {
   console.log(
     `  weight:      ${agent.weight}${agent.quota ? `  quota: ${JSON.stringify(agent.quota)}` : ''}`,
   );
+  console.log(`  mcp tools:   ${agent.mcp?.tools ?? 'default (server setting)'}`);
   const rows = agent.tokens.map((token) => [
     token.id,
     token.hint,
@@ -78,7 +94,7 @@ function registerCreate(agents: Command): void {
     agents,
     'create <name>',
     'Create an agent and print its token once',
-    'bollard agents create support-bot --grant users:read --grant organizations:read --expires-in 90d',
+    'bollard agents create support-bot --grant users:read --grant organizations:read --expires-in 90d\n  bollard agents create admin-bot --grant users:write --mcp-tools compact',
   )
     .option(
       '-g, --grant <permission>',
@@ -88,15 +104,26 @@ function registerCreate(agents: Command): void {
     )
     .option('-d, --description <text>', 'what the agent is for')
     .option('--expires-in <duration>', 'stop working after this long (30d, 12h)')
+    .option(
+      '--mcp-tools <mode>',
+      'MCP tool list: full (a tool per endpoint), compact (search/describe/call) or auto; default: the server setting',
+    )
     .option('--json', 'print {agent, token} as JSON')
     .action(
       action(
         async (
           name: string,
-          options: { grant: string[]; description?: string; expiresIn?: string; json?: boolean },
+          options: {
+            grant: string[];
+            description?: string;
+            expiresIn?: string;
+            mcpTools?: string;
+            json?: boolean;
+          },
           command: Command,
         ) => {
           if (options.expiresIn) durationSeconds('--expires-in', options.expiresIn);
+          const mcp = options.mcpTools === undefined ? undefined : mcpToolsOption(options.mcpTools, false);
           const result = await clientFor(command).request<{ agent: ApiAgent; token: string }>(
             'POST',
             '/agents',
@@ -105,6 +132,7 @@ function registerCreate(agents: Command): void {
               grants: options.grant,
               description: options.description,
               expiresIn: options.expiresIn,
+              mcp,
             },
           );
           if (options.json) return printJson(result);
@@ -172,6 +200,7 @@ interface UpdateOptions {
   enable?: boolean;
   disable?: boolean;
   weight?: string;
+  mcpTools?: string;
   json?: boolean;
 }
 
@@ -197,8 +226,8 @@ function registerUpdate(agents: Command): void {
   leaf(
     agents,
     'update <agent>',
-    'Change an agent: grants, description, expiry, enabled, weight',
-    'bollard agents update support-bot --add-grant sso:read --remove-grant users',
+    'Change an agent: grants, description, expiry, enabled, weight, MCP tool list',
+    'bollard agents update support-bot --add-grant sso:read --remove-grant users\n  bollard agents update support-bot --mcp-tools full\n  bollard agents update support-bot --mcp-tools default',
   )
     .option('-g, --grant <permission>', 'replace all grants with these (repeatable)', collect)
     .option('--add-grant <permission>', 'add or change one grant (repeatable)', collect)
@@ -213,6 +242,7 @@ function registerUpdate(agents: Command): void {
     .option('--enable', 'enable the agent')
     .option('--disable', 'disable the agent: its calls are refused until enabled')
     .option('--weight <number>', 'share of the WorkOS rate budget (default 1)')
+    .option('--mcp-tools <mode>', 'MCP tool list: full, compact or auto; default: back to the server setting')
     .option('--json', 'print JSON')
     .action(
       action(async (agent: string, options: UpdateOptions, command: Command) => {
@@ -227,6 +257,7 @@ function registerUpdate(agents: Command): void {
           'enable',
           'disable',
           'weight',
+          'mcpTools',
         ];
         if (
           options.expiry !== false &&
@@ -235,11 +266,12 @@ function registerUpdate(agents: Command): void {
           throw new CliError(
             'nothing to change',
             [
-              'Give at least one of --grant, --add-grant, --remove-grant, --description, --expires-in, --no-expiry, --enable, --disable, --weight.',
+              'Give at least one of --grant, --add-grant, --remove-grant, --description, --expires-in, --no-expiry, --enable, --disable, --weight, --mcp-tools.',
             ],
             EXIT_USAGE,
           );
         if (options.expiresIn) durationSeconds('--expires-in', options.expiresIn);
+        const mcp = options.mcpTools === undefined ? undefined : mcpToolsOption(options.mcpTools, true);
         const client = clientFor(command);
         const path = `/agents/${encodeURIComponent(agent)}`;
         const current = await client.request<ApiAgent>('GET', path);
@@ -250,6 +282,7 @@ function registerUpdate(agents: Command): void {
           expiresAt: options.expiry === false ? null : undefined,
           enabled: options.enable ? true : options.disable ? false : undefined,
           weight: options.weight === undefined ? undefined : Number(options.weight),
+          mcp,
         };
         const updated = await client.request<ApiAgent>('PATCH', path, patch);
         if (options.json) printJson(updated);

@@ -44,6 +44,7 @@ async function policyText(agents: readonly ApiAgent[]): Promise<string> {
     ...(agent.enabled ? {} : { enabled: false }),
     ...(agent.weight !== 1 ? { weight: agent.weight } : {}),
     ...(agent.quota ? { quota: agent.quota } : {}),
+    ...(agent.mcp?.tools ? { mcp: { tools: agent.mcp.tools } } : {}),
   }));
   const header = '# yaml-language-server: $schema=./docs/bollard.schema.json\n';
   return header + stringify({ version: 1, agents: declared }, { flowCollectionPadding: false });
@@ -104,6 +105,7 @@ A bollard.yaml lists every agent; apply makes the server match it (agents not li
       description: Answers support tickets
       grants: [users:read, organizations:read]
       expires: 2027-01-31
+      mcp: { tools: compact }   # full | compact | auto; absent: the server default
 
 Examples:
   bollard policy validate bollard.yaml
