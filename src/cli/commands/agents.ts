@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parseDurationSeconds } from '../../agents/duration.js';
-import { type AgentView, MCP_TOOL_MODES } from '../../agents/index.js';
+import type { AgentView } from '../../agents/index.js';
 import type { McpToolMode } from '../../store/types.js';
 
 /** An agent as the admin API returns it: grants as the canonical `AREA:ACCESS` list, `mcp: { tools }`. */
@@ -21,6 +21,9 @@ import {
   withConnectionOptions,
   withUsageExitCode,
 } from './admin-client.js';
+
+/** The MCP tool modes (the server checks them too); listed here so the CLI loads no validation code. */
+const MCP_TOOL_MODES: readonly McpToolMode[] = ['full', 'compact', 'auto'];
 
 /** Seconds in a duration option, or a usage error that shows the accepted forms. */
 function durationSeconds(flag: string, value: string): number {

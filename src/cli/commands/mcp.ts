@@ -1,6 +1,4 @@
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { isJSONRPCRequest, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 
 interface McpFlags {
@@ -18,6 +16,13 @@ function parseUrl(value: string): string {
  * every answer comes back on stdout. Bollard decides everything; nothing here does.
  */
 async function relayStdio(flags: McpFlags & { token: string }): Promise<void> {
+  // Loaded here, not at the top: every other command would pay for the MCP SDK at start-up.
+  const [{ StreamableHTTPClientTransport }, { StdioServerTransport }, { isJSONRPCRequest }] =
+    await Promise.all([
+      import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
+      import('@modelcontextprotocol/sdk/server/stdio.js'),
+      import('@modelcontextprotocol/sdk/types.js'),
+    ]);
   const endpoint = new URL('/mcp', flags.url);
   const upstream = new StreamableHTTPClientTransport(endpoint, {
     requestInit: { headers: { authorization: `Bearer ${flags.token}` } },
