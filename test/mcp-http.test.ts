@@ -323,6 +323,42 @@ describe('the /mcp door', () => {
     }
   });
 
+  it('records refusals at the door: anonymous ones aggregated per source, a revoked token under its agent', async () => {
+    const revoked = await h.agent('door-revoked', ['organizations:read']);
+    await h.app.agents.revoke('door-revoked', { kind: 'admin', name: 'test' });
+    const refusedByAgent = await post('/mcp', { authorization: `Bearer ${revoked}` });
+    expect(refusedByAgent.status).toBe(401);
+    const requestId = refusedByAgent.headers['x-bollard-request-id'];
+    const foreign = await post('/mcp', { authorization: `Bearer ${token}`, host: 'evil.example.com' });
+    expect(foreign.status).toBe(403);
+    await vi.waitFor(
+      async () => {
+        const records = await h.app.store.queryAudit({ kind: 'call', decision: 'deny' });
+        const atDoor = records.filter((record) => record.path === '/mcp');
+        const mine = atDoor.find((record) => record.requestId === requestId);
+        expect(mine).toMatchObject({ agentName: 'door-revoked', reason: 'revoked_token', status: 401 });
+        expect(mine?.details).toMatchObject({ via: 'mcp' });
+        // The three anonymous 401s of the test before: at least the first recorded in full, none lost.
+        const firsts = new Set(atDoor.map((record) => record.requestId));
+        const anonymous = records.filter(
+          (record) =>
+            record.agentId === null &&
+            record.status === 401 &&
+            (record.path === '/mcp' ||
+              firsts.has(String((record.details as { firstRequestId?: string })?.firstRequestId))),
+        );
+        const counted = anonymous.reduce(
+          (sum, record) =>
+            sum + Number((record.details as { aggregate?: { count?: number } })?.aggregate?.count ?? 1),
+          0,
+        );
+        expect(counted).toBeGreaterThanOrEqual(3);
+        expect(atDoor.some((record) => record.status === 403 && record.rule === 'mcp:host')).toBe(true);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+  });
+
   it('initializes with a valid token, in JSON', async () => {
     const response = await post('/mcp', { authorization: `Bearer ${token}` });
     expect(response.status).toBe(200);

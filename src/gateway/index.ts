@@ -1,4 +1,5 @@
 export { AnonymousTraffic, type AnonymousTrafficOptions } from './anonymous-traffic.js';
+export { type CallFacts, callDraft } from './audit-entry.js';
 export { authenticate, bearerToken } from './authenticate.js';
 export { CredentialCache, type CredentialSource } from './credential-cache.js';
 export { createUpstreamDispatcher, type UpstreamOptions } from './forward.js';

@@ -3,6 +3,8 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { BollardError } from '../errors/index.js';
 import {
   authenticate,
+  type CallFacts,
+  callDraft,
   type GatewayDeps,
   type LocalRoute,
   newRequestId,
@@ -52,15 +54,27 @@ async function serveMcp(
 ): Promise<void> {
   const requestId = newRequestId();
   const { gateway } = options;
+  const startedAt = gateway.now();
+  const refuse = (error: BollardError, reason: string, rule: string, agent: CallFacts['agent'] = null) => {
+    const status = sendError(res, requestId, error);
+    recordRefusal(gateway, req, { requestId, startedAt, status, reason, rule, agent });
+  };
   const refusal = rebindingRefusal(req, allowedHosts);
-  if (refusal) return void sendError(res, requestId, refusal);
+  if (refusal) return refuse(refusal, String(refusal.fields.reason ?? 'host_not_allowed'), 'mcp:host');
+  // A source out of failures is refused before any store work, as on the proxy's other paths.
+  const flood = gateway.anonymous?.refusal(req, res);
+  if (flood) return refuse(flood, String(flood.fields.reason), `guard:${String(flood.fields.reason)}`);
 
   const auth = await authenticate(req.headers, gateway.credentials, gateway.now());
   const agentProblem = auth.ok ? agentRefusal(auth.credential.agent, gateway.now()) : auth.error;
   if (!auth.ok || agentProblem) {
     res.setHeader('www-authenticate', 'Bearer realm="bollard"');
-    return void sendError(res, requestId, agentProblem ?? new BollardError('unauthorized'));
+    const error = agentProblem ?? new BollardError('unauthorized');
+    const reason = auth.ok ? String(error.fields.reason ?? 'agent_refused') : auth.failure;
+    const agent = auth.ok ? auth.credential.agent : (auth.agent ?? null);
+    return refuse(error, reason, `auth:${reason}`, agent);
   }
+  gateway.anonymous?.trust(req.socket);
   if (req.method !== 'POST') {
     res.writeHead(405, { allow: 'POST', 'content-type': 'application/json' });
     return void res.end(
@@ -159,4 +173,46 @@ function agentRefusal(agent: { name: string; enabled: boolean; expiresAt: string
 
 function jsonRpcError(code: number, message: string): string {
   return JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null });
+}
+
+/**
+ * A request refused at `/mcp` itself (a foreign Host or Origin, no or a bad token) is a denied call like any
+ * other: recorded, with the agent when the token named one. Without an agent, repeats from one source are
+ * counted into one record per window (the proxy's anonymous-traffic bound), so a flood cannot fill the disk.
+ */
+function recordRefusal(
+  gateway: GatewayDeps,
+  req: IncomingMessage,
+  refusal: {
+    requestId: string;
+    startedAt: number;
+    status: number;
+    reason: string;
+    rule: string;
+    agent: CallFacts['agent'];
+  },
+): void {
+  const facts: CallFacts = {
+    requestId: refusal.requestId,
+    startedAt: refusal.startedAt,
+    req,
+    method: req.method ?? null,
+    path: MCP_PATH,
+    agent: refusal.agent,
+    endpoint: null,
+    params: {},
+    query: null,
+    body: undefined,
+    decision: null,
+    details: { via: 'mcp' },
+  };
+  const { reason, rule, status } = refusal;
+  const draft = callDraft(facts, { decision: 'deny', reason, rule, status });
+  if (refusal.agent === null && gateway.anonymous && !gateway.anonymous.recordDenial(draft)) return;
+  gateway.audit.append(draft, { lazy: true }).catch((error: unknown) => {
+    gateway.logger.error(
+      { err: error, requestId: refusal.requestId },
+      'audit write of an MCP refusal failed',
+    );
+  });
 }
