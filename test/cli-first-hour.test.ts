@@ -420,3 +420,25 @@ describe('logs --organization', () => {
     );
   });
 });
+
+describe('policy plans', () => {
+  it('name changed fields as the policy file spells them', async () => {
+    const { renderPlan } = await import('../src/cli/commands/policy.js');
+    const text = renderPlan({
+      agents: [
+        {
+          name: 'bot',
+          action: 'update',
+          gained: [],
+          lost: [],
+          changed: ['mcpTools', 'expiresAt', 'description'],
+          warnings: [],
+          before: null,
+          after: null,
+        },
+      ],
+      summary: { create: 0, update: 1, delete: 0, unchanged: 0, warnings: 0 },
+    });
+    expect(text).toContain('~ update bot (mcp.tools, expires, description)');
+  });
+});

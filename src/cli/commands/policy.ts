@@ -50,6 +50,12 @@ async function policyText(agents: readonly ApiAgent[]): Promise<string> {
   return header + stringify({ version: 1, agents: declared }, { flowCollectionPadding: false });
 }
 
+/** A changed field as the policy file spells it (`mcpTools` → `mcp.tools`, `expiresAt` → `expires`). */
+const FILE_FIELDS: Readonly<Record<string, string>> = { mcpTools: 'mcp.tools', expiresAt: 'expires' };
+function fileField(field: string): string {
+  return FILE_FIELDS[field] ?? field;
+}
+
 /** `users:read` and `users:write` together say `users:write` once: write includes read. */
 function compactPermissions(permissions: readonly string[]): string[] {
   const set = new Set(permissions);
@@ -73,7 +79,7 @@ export function renderPlan(plan: PolicyPlan): string {
       if (tokenless) lines.push('', `  unchanged ${agent.name}`, tokenNote);
       continue;
     }
-    const fields = agent.action === 'update' ? ` (${agent.changed.join(', ')})` : '';
+    const fields = agent.action === 'update' ? ` (${agent.changed.map(fileField).join(', ')})` : '';
     lines.push('', `${SIGN[agent.action]} ${agent.action} ${agent.name}${fields}`);
     for (const permission of compactPermissions(agent.gained)) lines.push(`    + ${permission}`);
     for (const permission of compactPermissions(agent.lost)) lines.push(`    - ${permission}`);
