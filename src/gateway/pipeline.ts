@@ -270,8 +270,11 @@ function denyBody(deps: GatewayDeps, facts: CallFacts, res: ServerResponse, erro
   return deny(deps, facts, res, error, String(error.fields.reason ?? 'malformed_body'), 'normalize:body');
 }
 
-/** Answers a denial and records it as one 'call' record. The answer does not wait on the audit store. */
-async function deny(
+/**
+ * Answers a denial and records it as one 'call' record; without an agent, repeats from one source are
+ * aggregated. The answer does not wait on the audit store. Bollard's own routes (`/mcp`) refuse through it too.
+ */
+export async function deny(
   deps: GatewayDeps,
   facts: CallFacts,
   res: ServerResponse,

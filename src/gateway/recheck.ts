@@ -8,6 +8,12 @@ import type { CredentialCache } from './credential-cache.js';
 import type { LimitDenial } from './limits.js';
 import { asBollardError } from './respond.js';
 
+/** 401 for an agent the policy refuses as a whole (`agentState`): disabled or expired. */
+export function agentStateError(name: string, reason: 'agent_disabled' | 'agent_expired'): BollardError {
+  const what = reason === 'agent_disabled' ? 'is disabled' : 'has expired';
+  return new BollardError('unauthorized', `Agent '${name}' ${what}.`, { reason });
+}
+
 /** The error an agent gets when the policy refuses it: 401 for a disabled or expired agent, 403 otherwise. */
 export function denialError(
   decision: Decision,
@@ -15,10 +21,8 @@ export function denialError(
   endpoint: CatalogEndpoint,
 ): BollardError {
   const name = agent?.name ?? 'anonymous';
-  if (decision.reason === 'agent_disabled')
-    return new BollardError('unauthorized', `Agent '${name}' is disabled.`, { reason: 'agent_disabled' });
-  if (decision.reason === 'agent_expired')
-    return new BollardError('unauthorized', `Agent '${name}' has expired.`, { reason: 'agent_expired' });
+  if (decision.reason === 'agent_disabled' || decision.reason === 'agent_expired')
+    return agentStateError(name, decision.reason);
   return new BollardError(
     'permission_denied',
     `Agent '${name}' may not call ${endpoint.method} ${endpoint.path}: it needs ${decision.permission}.`,

@@ -2,15 +2,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { BollardError } from '../errors/index.js';
 import {
+  agentStateError,
   authenticate,
   type CallFacts,
-  callDraft,
+  deny,
   type GatewayDeps,
   type LocalRoute,
   newRequestId,
   readBody,
   sendError,
 } from '../gateway/index.js';
+import { agentState } from '../policy/index.js';
 import type { LimiterStatus } from '../ratelimit/index.js';
 import { answerDirectly } from './fast-path.js';
 import { createMcpServer, type McpContext } from './server.js';
@@ -55,10 +57,9 @@ async function serveMcp(
   const requestId = newRequestId();
   const { gateway } = options;
   const startedAt = gateway.now();
-  const refuse = (error: BollardError, reason: string, rule: string, agent: CallFacts['agent'] = null) => {
-    const status = sendError(res, requestId, error);
-    recordRefusal(gateway, req, { requestId, startedAt, status, reason, rule, agent });
-  };
+  // A refusal at the door is a denied call like any other: answered and recorded by the pipeline's own deny.
+  const refuse = (error: BollardError, reason: string, rule: string, agent: CallFacts['agent'] = null) =>
+    deny(gateway, refusedCall(req, requestId, startedAt, agent), res, error, reason, rule);
   const refusal = rebindingRefusal(req, allowedHosts);
   if (refusal) return refuse(refusal, String(refusal.fields.reason ?? 'host_not_allowed'), 'mcp:host');
   // A source out of failures is refused before any store work, as on the proxy's other paths.
@@ -66,13 +67,16 @@ async function serveMcp(
   if (flood) return refuse(flood, String(flood.fields.reason), `guard:${String(flood.fields.reason)}`);
 
   const auth = await authenticate(req.headers, gateway.credentials, gateway.now());
-  const agentProblem = auth.ok ? agentRefusal(auth.credential.agent, gateway.now()) : auth.error;
-  if (!auth.ok || agentProblem) {
+  if (!auth.ok) {
     res.setHeader('www-authenticate', 'Bearer realm="bollard"');
-    const error = agentProblem ?? new BollardError('unauthorized');
-    const reason = auth.ok ? String(error.fields.reason ?? 'agent_refused') : auth.failure;
-    const agent = auth.ok ? auth.credential.agent : (auth.agent ?? null);
-    return refuse(error, reason, `auth:${reason}`, agent);
+    return refuse(auth.error, auth.failure, `auth:${auth.failure}`, auth.agent ?? null);
+  }
+  // A disabled or expired agent is refused at the door, by the policy's own rule, as each call would be.
+  const state = agentState(auth.credential.agent, gateway.now());
+  if (state) {
+    res.setHeader('www-authenticate', 'Bearer realm="bollard"');
+    const { agent } = auth.credential;
+    return refuse(agentStateError(agent.name, state.reason), state.reason, state.rule, agent);
   }
   gateway.anonymous?.trust(req.socket);
   if (req.method !== 'POST') {
@@ -158,47 +162,24 @@ function hostnameOf(header: string | undefined): string | null {
   return colon < 0 ? value : value.slice(0, colon);
 }
 
-/** A disabled or expired agent is refused at the door, as the pipeline would refuse each of its calls. */
-function agentRefusal(agent: { name: string; enabled: boolean; expiresAt: string | null }, now: number) {
-  if (!agent.enabled)
-    return new BollardError('unauthorized', `Agent '${agent.name}' is disabled.`, {
-      reason: 'agent_disabled',
-    });
-  if (agent.expiresAt !== null && Date.parse(agent.expiresAt) <= now)
-    return new BollardError('unauthorized', `Agent '${agent.name}' has expired.`, {
-      reason: 'agent_expired',
-    });
-  return null;
-}
-
 function jsonRpcError(code: number, message: string): string {
   return JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null });
 }
 
-/**
- * A request refused at `/mcp` itself (a foreign Host or Origin, no or a bad token) is a denied call like any
- * other: recorded, with the agent when the token named one. Without an agent, repeats from one source are
- * counted into one record per window (the proxy's anonymous-traffic bound), so a flood cannot fill the disk.
- */
-function recordRefusal(
-  gateway: GatewayDeps,
+/** The facts of a request refused at `/mcp` itself: no endpoint, the path, `via: "mcp"`. */
+function refusedCall(
   req: IncomingMessage,
-  refusal: {
-    requestId: string;
-    startedAt: number;
-    status: number;
-    reason: string;
-    rule: string;
-    agent: CallFacts['agent'];
-  },
-): void {
-  const facts: CallFacts = {
-    requestId: refusal.requestId,
-    startedAt: refusal.startedAt,
+  requestId: string,
+  startedAt: number,
+  agent: CallFacts['agent'],
+): CallFacts {
+  return {
+    requestId,
+    startedAt,
     req,
     method: req.method ?? null,
     path: MCP_PATH,
-    agent: refusal.agent,
+    agent,
     endpoint: null,
     params: {},
     query: null,
@@ -206,13 +187,4 @@ function recordRefusal(
     decision: null,
     details: { via: 'mcp' },
   };
-  const { reason, rule, status } = refusal;
-  const draft = callDraft(facts, { decision: 'deny', reason, rule, status });
-  if (refusal.agent === null && gateway.anonymous && !gateway.anonymous.recordDenial(draft)) return;
-  gateway.audit.append(draft, { lazy: true }).catch((error: unknown) => {
-    gateway.logger.error(
-      { err: error, requestId: refusal.requestId },
-      'audit write of an MCP refusal failed',
-    );
-  });
 }

@@ -31,6 +31,17 @@ export interface Decision {
   rule: string;
 }
 
+/** Why the agent as a whole may not call (disabled, expired), whatever its grants; null when it may. */
+export function agentState(
+  agent: Pick<PolicySubject, 'enabled' | 'expiresAt'>,
+  now: number,
+): { reason: 'agent_disabled' | 'agent_expired'; rule: string } | null {
+  if (!agent.enabled) return { reason: 'agent_disabled', rule: 'agent:disabled' };
+  if (agent.expiresAt !== null && Date.parse(agent.expiresAt) <= now)
+    return { reason: 'agent_expired', rule: 'agent:expired' };
+  return null;
+}
+
 /**
  * Decides whether `agent` may call `endpoint`. Pure: no I/O, the clock is an argument.
  * Unknown endpoints never reach here (the matcher fails closed before).
@@ -40,10 +51,8 @@ export function authorize(agent: PolicySubject | null, endpoint: CatalogEndpoint
   if (endpoint.anonymous)
     return { allow: true, permission, reason: 'anonymous_endpoint', rule: 'catalog:anonymous' };
   if (!agent) return { allow: false, permission, reason: 'no_agent', rule: 'auth:no_agent' };
-  if (!agent.enabled) return { allow: false, permission, reason: 'agent_disabled', rule: 'agent:disabled' };
-  if (agent.expiresAt !== null && Date.parse(agent.expiresAt) <= now) {
-    return { allow: false, permission, reason: 'agent_expired', rule: 'agent:expired' };
-  }
+  const state = agentState(agent, now);
+  if (state) return { allow: false, permission, ...state };
   if (grantsAllow(agent.grants, permission)) {
     return {
       allow: true,

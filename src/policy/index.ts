@@ -1,2 +1,8 @@
-export { authorize, type Decision, type DecisionReason, type PolicySubject } from './authorize.js';
+export {
+  agentState,
+  authorize,
+  type Decision,
+  type DecisionReason,
+  type PolicySubject,
+} from './authorize.js';
 export { expandGrants, type Grants, grantsAllow, parsePermission } from './grants.js';
