@@ -12,11 +12,21 @@ export function createProxyServer(
   deps: GatewayDeps,
   localRoutes: ReadonlyMap<string, LocalRoute> = new Map(),
 ): Server {
+  // Keyed by exact path, then method: a call to WorkOS (nearly every request) costs one lookup, no string built.
+  const byPath = new Map<string, Map<string, LocalRoute>>();
+  for (const [key, route] of localRoutes) {
+    const space = key.indexOf(' ');
+    const path = key.slice(space + 1);
+    const methods = byPath.get(path) ?? new Map<string, LocalRoute>();
+    methods.set(key.slice(0, space), route);
+    byPath.set(path, methods);
+  }
   const server = createServer(
     { requestTimeout: 120_000, headersTimeout: 20_000, keepAliveTimeout: 5_000 },
     (req, res) => {
-      const local =
-        localRoutes.size > 0 ? localRoutes.get(`${req.method} ${(req.url ?? '').split('?')[0]}`) : undefined;
+      const url = req.url ?? '';
+      const query = url.indexOf('?');
+      const local = byPath.get(query < 0 ? url : url.slice(0, query))?.get(req.method ?? '');
       // Bollard's own routes authenticate in their own way (a webhook signature): a connection past the
       // per-source cap gets this one call, then is closed.
       if (local) deps.anonymous?.admitLocalCall(req, res);
