@@ -20,7 +20,7 @@ import type { BollardMetrics, Readiness } from '../observability/index.js';
 import { probeRoutes } from '../observability/index.js';
 import {
   createGatewayLimiter,
-  createUpstreamBreaker,
+  createUpstreamBreakers,
   type LimiterPolicy,
   type UpstreamBreakerOptions,
 } from '../ratelimit/index.js';
@@ -43,7 +43,7 @@ export interface AppOptions {
   webhooks?: WebhookRelayOptions;
   /** Limiter settings beyond the configuration (tests use small windows). */
   limiterPolicy?: LimiterPolicy;
-  /** Circuit breaker settings (tests use short half-open delays). */
+  /** Circuit breaker settings, for each failure domain's breaker (tests use short half-open delays). */
   breaker?: UpstreamBreakerOptions;
   /** How long a readiness store check is reused (default 1,000 ms; tests use 0). */
   readinessCacheMs?: number;
@@ -148,7 +148,15 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
           },
         )
       : undefined;
-  const breaker = createUpstreamBreaker(options.breaker);
+  const breaker = createUpstreamBreakers({
+    ...options.breaker,
+    onStateChange: (domain, state) =>
+      (state === 'open' ? logger.warn : logger.info).call(
+        logger,
+        { domain, breaker: state },
+        `circuit breaker of ${domain} is ${state.replace('_', '-')}`,
+      ),
+  });
   const anonymous = new AnonymousTraffic({
     maxConnections: config.anonymousMaxConnections,
     probationMs: 5_000, // 5 seconds for a connection past the cap to send its first call
@@ -161,7 +169,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
   });
   parts = {
     auditQueueDepth: () => audit.pending,
-    breakerState: () => breaker.state(),
+    breakerStates: () => breaker.states(),
     rateLimitDegraded: () => limiter?.status().degraded ?? false,
   };
   const deps: GatewayDeps = {

@@ -10,6 +10,7 @@ import {
   type Readiness,
   type SpanExporter,
 } from '../observability/index.js';
+import { allDomainsOpen, type BreakerState } from '../ratelimit/index.js';
 import type { AuditDraft, Store, StoreChange } from '../store/types.js';
 
 type AuditAppender = { append(draft: AuditDraft): Promise<unknown> };
@@ -17,7 +18,8 @@ type AuditAppender = { append(draft: AuditDraft): Promise<unknown> };
 /** What the rest of the app reads lazily (the parts are built after the metrics that describe them). */
 export interface ObservedParts {
   auditQueueDepth(): number;
-  breakerState(): 'closed' | 'open' | 'half_open';
+  /** Each failure domain's breaker, for the domains called so far. */
+  breakerStates(): ReadonlyMap<string, BreakerState>;
   rateLimitDegraded(): boolean;
 }
 
@@ -53,7 +55,9 @@ export function createAppObservability(
 ): AppObservability {
   const { logger, store, now } = deps;
   let policyLoaded = !config.policy;
-  const breakerState = () => deps.parts()?.breakerState() ?? 'closed';
+  const breakerStates = () => deps.parts()?.breakerStates() ?? new Map<string, BreakerState>();
+  // Unready only when every area called so far is failing: one bad area leaves the others served here.
+  const breakerState = () => (allDomainsOpen(breakerStates()) ? 'open' : 'closed');
   const readiness = createReadiness({
     checkStore: () => store.checkAuditWritable(),
     breakerState,
@@ -64,7 +68,7 @@ export function createAppObservability(
     config.metrics === 'on'
       ? createMetrics({
           auditQueueDepth: () => deps.parts()?.auditQueueDepth() ?? 0,
-          breakerState,
+          breakerStates,
           rateLimitDegraded: () => deps.parts()?.rateLimitDegraded() ?? false,
           webhookDeliveries: () => store.webhooks.deliveryStats(),
           ready: async () => (await readiness.check()).ready,

@@ -4,7 +4,7 @@ import type { Dispatcher } from 'undici';
 import type { CatalogEndpoint } from '../catalog/types.js';
 import { BollardError } from '../errors/index.js';
 import { authorize } from '../policy/index.js';
-import type { GatewayLimiter, UpstreamBreaker } from '../ratelimit/index.js';
+import type { GatewayLimiter, UpstreamBreakers } from '../ratelimit/index.js';
 import type { AuditDraft } from '../store/types.js';
 import type { AnonymousTraffic } from './anonymous-traffic.js';
 import { type CallFacts, callDraft } from './audit-entry.js';
@@ -45,7 +45,8 @@ export interface GatewayDeps {
     AnonymousTraffic,
     'admitConnection' | 'admitLocalCall' | 'refusal' | 'recordDenial' | 'trust'
   >;
-  breaker?: Pick<UpstreamBreaker, 'execute'>;
+  /** Circuit breakers per failure domain (WorkOS product area). */
+  breaker?: Pick<UpstreamBreakers, 'execute'>;
   bodyLimitBytes: number;
   /** Longest a call waits inside Bollard for a WorkOS rate limit to have room. */
   limitWaitMs: number;

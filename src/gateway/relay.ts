@@ -6,7 +6,7 @@ import { BollardError } from '../errors/index.js';
 import {
   retryAfterFor,
   shouldRetryOnce,
-  type UpstreamBreaker,
+  type UpstreamBreakers,
   UpstreamUnavailableError,
 } from '../ratelimit/index.js';
 import type { AuditDraft } from '../store/types.js';
@@ -27,7 +27,8 @@ import { sendError } from './respond.js';
 export interface RelayDeps {
   upstream: UpstreamOptions;
   dispatcher: Dispatcher;
-  breaker?: Pick<UpstreamBreaker, 'execute'>;
+  /** One breaker per failure domain (the endpoint's area): every call to WorkOS passes through it. */
+  breaker?: Pick<UpstreamBreakers, 'execute'>;
   audit: { append(draft: AuditDraft, options?: { lazy?: boolean }): Promise<unknown> };
   logger: Logger;
   now(): number;
@@ -98,7 +99,9 @@ export async function relay(deps: RelayDeps, call: RelayCall): Promise<void> {
 
   let upstream: Dispatcher.ResponseData;
   try {
-    upstream = deps.breaker ? await deps.breaker.execute(sendWithOneRetry) : await sendWithOneRetry();
+    upstream = deps.breaker
+      ? await deps.breaker.execute(endpoint.area, sendWithOneRetry)
+      : await sendWithOneRetry();
     observation?.stage('upstream_call', upstreamStarted);
   } catch (error) {
     observation?.stage('upstream_call', upstreamStarted, true);
@@ -106,9 +109,10 @@ export async function relay(deps: RelayDeps, call: RelayCall): Promise<void> {
       error instanceof UpstreamUnavailableError
         ? new BollardError(
             'upstream_unavailable',
-            'WorkOS keeps failing; Bollard is not sending it more calls for now.',
+            `WorkOS's ${error.domain ?? endpoint.area} API keeps failing; Bollard is not sending it more calls for now. Other areas are unaffected; retry after ${error.retryAfterSeconds} s.`,
             {
               reason: 'circuit_open',
+              domain: error.domain ?? endpoint.area,
               retry_after: error.retryAfterSeconds,
             },
             503,

@@ -15,7 +15,8 @@ export const ANONYMOUS = 'anonymous';
 export interface MetricsSources {
   /** Audit drafts waiting for the next group commit. */
   auditQueueDepth?: () => number;
-  breakerState?: () => 'closed' | 'open' | 'half_open';
+  /** Each failure domain's circuit breaker (a WorkOS product area), for the domains called so far. */
+  breakerStates?: () => ReadonlyMap<string, 'closed' | 'open' | 'half_open'>;
   /** True while Redis is unreachable and limits are enforced locally. */
   rateLimitDegraded?: () => boolean;
   /** Webhook deliveries per status and when the oldest pending one was created. */
@@ -178,17 +179,18 @@ export function createMetrics(sources: MetricsSources = {}): BollardMetrics {
   });
   const shortCircuits = new CounterMetric({
     name: 'bollard_upstream_short_circuits_total',
-    help: 'Calls answered 503 at once because the circuit breaker was open',
+    help: 'Calls answered 503 at once because the circuit breaker of their domain was open',
+    labelNames: ['domain'] as const,
     registers,
   });
   new Gauge({
     name: 'bollard_upstream_breaker_state',
-    help: 'Circuit breaker state: 1 for the current state, 0 for the others',
-    labelNames: ['state'] as const,
+    help: 'Circuit breaker state per failure domain (WorkOS area): 1 for the current state, 0 for the others',
+    labelNames: ['domain', 'state'] as const,
     registers,
     collect() {
-      const state = sources.breakerState?.() ?? 'closed';
-      for (const s of BREAKER_STATES) this.set({ state: s }, s === state ? 1 : 0);
+      for (const [domain, state] of sources.breakerStates?.() ?? [])
+        for (const s of BREAKER_STATES) this.set({ domain, state: s }, s === state ? 1 : 0);
     },
   });
 
@@ -340,7 +342,7 @@ export function createMetrics(sources: MetricsSources = {}): BollardMetrics {
       }
       if (upstream !== null) upstreamTime.observe(upstream);
       const error = typeof record.details?.error === 'string' ? record.details.error : null;
-      if (error === 'circuit_open') shortCircuits.inc();
+      if (error === 'circuit_open') shortCircuits.labels(record.area ?? 'none').inc();
       else if (error?.endsWith('_timeout')) upstreamTimeouts.labels(error.slice(0, -'_timeout'.length)).inc();
       const upstreamClass =
         record.upstreamStatus === null ? 'error' : `${Math.floor(record.upstreamStatus / 100)}xx`;

@@ -11,8 +11,16 @@ import { isUpstreamFailureError, isUpstreamFailureStatus } from './failure.js';
 /** Thrown instead of calling WorkOS while the circuit is open: answer 503 `upstream_unavailable` with `Retry-After`. */
 export class UpstreamUnavailableError extends Error {
   override readonly name = 'UpstreamUnavailableError';
-  constructor(readonly retryAfterSeconds: number) {
-    super('WorkOS is failing; the circuit breaker is open');
+  constructor(
+    readonly retryAfterSeconds: number,
+    /** The failure domain whose breaker is open (a WorkOS product area), when known. */
+    readonly domain: string | null = null,
+  ) {
+    super(
+      domain === null
+        ? 'WorkOS is failing; the circuit breaker is open'
+        : `WorkOS's ${domain} API is failing; its circuit breaker is open`,
+    );
   }
 }
 
@@ -25,6 +33,10 @@ export interface UpstreamBreakerOptions {
   halfOpenAfterMs?: number;
   /** Reads an HTTP status from a result (undici's `statusCode`, fetch's `status`). */
   statusOf?: (result: unknown) => number | undefined;
+  /** Told each time the breaker opens, half-opens (a probe goes through) or closes again. */
+  onStateChange?: (state: BreakerState) => void;
+  /** Named in the 503 this breaker causes. */
+  domain?: string;
 }
 
 /**
@@ -63,18 +75,22 @@ export function createUpstreamBreaker(options: UpstreamBreakerOptions = {}): Ups
   let openedAt = 0;
   policy.onBreak(() => {
     openedAt = Date.now();
+    options.onStateChange?.('open');
   });
+  policy.onHalfOpen(() => options.onStateChange?.('half_open'));
+  policy.onReset(() => options.onStateChange?.('closed'));
+  const domain = options.domain ?? null;
 
   const retryAfter = () => Math.max(1, Math.ceil((openedAt + halfOpenAfterMs - Date.now()) / 1000));
 
   return {
     async execute(fn) {
-      if (policy.state === CircuitState.HalfOpen) throw new UpstreamUnavailableError(1);
+      if (policy.state === CircuitState.HalfOpen) throw new UpstreamUnavailableError(1, domain);
       try {
         return await policy.execute(fn);
       } catch (error) {
         if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
-          throw new UpstreamUnavailableError(retryAfter());
+          throw new UpstreamUnavailableError(retryAfter(), domain);
         }
         throw error;
       }
