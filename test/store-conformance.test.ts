@@ -667,5 +667,95 @@ for (const harness of selectedHarnesses()) {
       expect(await store.webhooks.listDeliveries({})).toEqual([]);
       expect(await store.webhooks.getSubscription('whs_1')).toBeNull();
     });
+
+    test('operators, freezes and approvals: stored, found by token hash, revoked; an approval is written only over the revision it read', async () => {
+      const operator = {
+        id: 'opr_1',
+        name: 'alice',
+        role: 'approver' as const,
+        hash: 'a'.repeat(64),
+        hint: 'bolop_abcd',
+        createdAt: '2025-01-01T00:00:00.000Z',
+        createdBy: 'admin',
+        revokedAt: null,
+      };
+      await store.apply([{ op: 'putOperator', operator }], [], sealRecord);
+      expect(await store.findOperator('a'.repeat(64))).toEqual(operator);
+      expect(await store.findOperator('b'.repeat(64))).toBeNull();
+      await store.apply(
+        [{ op: 'revokeOperator', operatorId: 'opr_1', at: '2025-01-02T00:00:00.000Z' }],
+        [],
+        sealRecord,
+      );
+      expect((await store.listOperators())[0]?.revokedAt).toBe('2025-01-02T00:00:00.000Z');
+
+      const freeze = {
+        scope: 'all',
+        agentName: null,
+        writesOnly: true,
+        reason: 'incident 42',
+        createdAt: '2025-01-01T00:00:00.000Z',
+        createdBy: 'alice',
+      };
+      await store.apply([{ op: 'putFreeze', freeze }], [], sealRecord);
+      await store.apply([{ op: 'putFreeze', freeze: { ...freeze, writesOnly: false } }], [], sealRecord);
+      expect(await store.listFreezes()).toEqual([{ ...freeze, writesOnly: false }]);
+      await store.apply([{ op: 'deleteFreeze', scope: 'all' }], [], sealRecord);
+      expect(await store.listFreezes()).toEqual([]);
+      await expect(
+        store.apply([{ op: 'deleteFreeze', scope: 'all' }], [], sealRecord),
+      ).rejects.toBeInstanceOf(StoreError);
+
+      const approval = {
+        id: 'apr_1',
+        agentId: 'agt_1',
+        agentName: 'bot',
+        endpointId: 'organizations.delete',
+        method: 'DELETE',
+        path: '/organizations/org_1',
+        digest: 'd'.repeat(64),
+        policyVersion: '2025-01-01T00:00:00.000Z',
+        selector: 'destructive',
+        required: 2,
+        status: 'pending' as const,
+        decisions: [],
+        request: { query: {} },
+        requestId: 'req_1',
+        createdAt: '2025-01-01T00:00:00.000Z',
+        expiresAt: '2025-01-01T00:15:00.000Z',
+        usedAt: null,
+        revision: 0,
+      };
+      await store.apply([{ op: 'putApproval', approval }], [], sealRecord);
+      const decided = {
+        ...approval,
+        decisions: [
+          { operator: 'alice', decision: 'approve' as const, reason: null, at: '2025-01-01T00:01:00.000Z' },
+        ],
+        revision: 1,
+      };
+      await store.apply([{ op: 'putApproval', approval: decided, expectRevision: 0 }], [], sealRecord);
+      // A second writer that read revision 0 loses: its decision is not written over the first.
+      await expect(
+        store.apply(
+          [
+            {
+              op: 'putApproval',
+              approval: { ...approval, status: 'denied', revision: 1 },
+              expectRevision: 0,
+            },
+          ],
+          [],
+          sealRecord,
+        ),
+      ).rejects.toMatchObject({ code: 'conflict' });
+      expect(await store.getApproval('apr_1')).toEqual(decided);
+      expect(
+        (await store.listApprovals({ agentId: 'agt_1', digest: 'd'.repeat(64) })).map((a) => a.id),
+      ).toEqual(['apr_1']);
+      expect(await store.listApprovals({ status: 'approved' })).toEqual([]);
+      await store.apply([{ op: 'voidApprovals', agentId: 'agt_1' }], [], sealRecord);
+      expect(await store.getApproval('apr_1')).toMatchObject({ status: 'void', revision: 2 });
+    });
   });
 }

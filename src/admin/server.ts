@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { AgentService } from '../agents/index.js';
+import { sealRecord } from '../audit/index.js';
 import { BollardError } from '../errors/index.js';
 import {
   type BollardMetrics,
@@ -12,6 +13,7 @@ import {
   type Readiness,
   renderMetrics,
 } from '../observability/index.js';
+import { createOperatorService, type OperatorService } from '../operators/index.js';
 import type { Store } from '../store/types.js';
 import type { WebhookService } from '../webhooks/index.js';
 import { installAdminAuth } from './auth.js';
@@ -22,6 +24,7 @@ import { createRouter } from './route.js';
 import { registerAgentRoutes } from './routes/agents.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { type CatalogSource, registerCatalogRoutes } from './routes/catalog.js';
+import { registerOperatorRoutes } from './routes/operators.js';
 import { registerPolicyRoutes } from './routes/policy.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 
@@ -30,8 +33,10 @@ export const API_PREFIX = '/api/v1';
 export interface AdminServerOptions extends AdminExposure {
   store: Store;
   agents: AgentService;
-  /** SHA-256 hex of the admin token (see `ensureAdminToken`). */
+  /** SHA-256 hex of the admin token (see `ensureAdminToken`): the first admin. */
   adminTokenHash: string;
+  /** Named operators (default: a service over `store`). */
+  operators?: OperatorService;
   /** The catalog (default: the built-in one). */
   catalog?: CatalogSource;
   /** Webhook subscriptions, deliveries, replay and backfill (routes absent without it). */
@@ -69,7 +74,7 @@ export async function buildAdminServer(options: AdminServerOptions): Promise<Fas
   installErrorHandling(app);
   // Order matters: the request's shape and origin first, then the token, then any route.
   installRequestGuard(app, options);
-  installAdminAuth(app, options.adminTokenHash);
+  installAdminAuth(app, options.adminTokenHash, options.store);
   acceptEmptyJsonBodies(app);
 
   const router = createRouter(app, API_PREFIX);
@@ -77,6 +82,10 @@ export async function buildAdminServer(options: AdminServerOptions): Promise<Fas
   registerAuditRoutes(router, options.store, closing.signal);
   registerCatalogRoutes(router, options.catalog);
   registerPolicyRoutes(router, options.agents);
+  registerOperatorRoutes(
+    router,
+    options.operators ?? createOperatorService(options.store, { seal: sealRecord }),
+  );
   if (options.webhooks) registerWebhookRoutes(router, options.webhooks);
 
   const openapi = buildOpenApi(API_PREFIX, router.routes);

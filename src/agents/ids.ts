@@ -17,7 +17,7 @@ function encodeBase32(value: bigint, length: number): string {
  * A ULID-shaped id with a type prefix: 48 bits of milliseconds then 80 random bits.
  * @example newId('agt') // 'agt_01J9Z3…'
  */
-export function newId(prefix: 'agt' | 'tok', now: Date = new Date()): string {
+export function newId(prefix: 'agt' | 'tok' | 'opr' | 'apr', now: Date = new Date()): string {
   const time = encodeBase32(BigInt(now.getTime()), 10);
   const random = encodeBase32(BigInt(`0x${randomBytes(10).toString('hex')}`), 16);
   return `${prefix}_${time}${random}`;

@@ -8,6 +8,7 @@ import { registerCompletionCommand } from './commands/completion.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerLogsCommand } from './commands/logs.js';
 import { registerMcpCommand } from './commands/mcp.js';
+import { registerOperatorsCommand } from './commands/operators.js';
 import { registerPolicyCommand } from './commands/policy.js';
 import { registerStartCommand } from './commands/start.js';
 import { registerWebhooksCommand } from './commands/webhooks.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerCatalogCommand(program);
   registerPolicyCommand(program);
   registerWebhooksCommand(program);
+  registerOperatorsCommand(program);
   registerMcpCommand(program);
   registerEmulatorCommand(program);
   registerCompletionCommand(program);

@@ -29,6 +29,10 @@ export const ERRORS = {
   },
   // Admin API
   admin_unauthorized: { status: 401, message: 'Missing or invalid admin token.' },
+  operator_forbidden: {
+    status: 403,
+    message: "The operator's role does not allow this route (viewer reads, approver decides approvals).",
+  },
   validation_failed: { status: 400, message: 'The input does not match the schema.' },
   not_found: { status: 404, message: 'No such resource.' },
   conflict: { status: 409, message: 'The resource already exists or changed meanwhile.' },

@@ -1,4 +1,11 @@
-import type { AgentRecord, AuditRecord, TokenRecord } from './types.js';
+import type {
+  AgentRecord,
+  ApprovalRecord,
+  AuditRecord,
+  FreezeRecord,
+  OperatorRecord,
+  TokenRecord,
+} from './types.js';
 
 /**
  * Row ↔ record mapping shared by both dialects. Both keep JSON as text (not jsonb) so details come
@@ -90,6 +97,7 @@ export const AGENT_COLUMNS = [
   'weight',
   'quota',
   'mcp_tools',
+  'approve',
   'created_at',
   'updated_at',
 ] as const;
@@ -105,6 +113,7 @@ export function agentRowValues(agent: AgentRecord, booleanAsInteger: boolean): u
     agent.weight,
     agent.quota === null ? null : JSON.stringify(agent.quota),
     agent.mcpTools,
+    agent.approve?.length ? JSON.stringify(agent.approve) : null,
     agent.createdAt,
     agent.updatedAt,
   ];
@@ -121,6 +130,7 @@ export function agentFromRow(row: Row): AgentRecord {
     weight: Number(row.weight),
     quota: (parseJson(row.quota) as AgentRecord['quota']) ?? null,
     mcpTools: (row.mcp_tools as AgentRecord['mcpTools'] | undefined) ?? null,
+    ...(row.approve ? { approve: parseJson(row.approve) as AgentRecord['approve'] } : {}),
     createdAt: String(row.created_at),
     updatedAt: String(row.updated_at),
   };
@@ -157,4 +167,139 @@ export function tokenFromJoinedRow(row: Row): TokenRecord {
   const prefixed: Row = {};
   for (const column of TOKEN_COLUMNS) prefixed[column] = row[`t_${column}`];
   return tokenFromRow(prefixed);
+}
+
+export const OPERATOR_COLUMNS = [
+  'id',
+  'name',
+  'role',
+  'hash',
+  'hint',
+  'created_at',
+  'created_by',
+  'revoked_at',
+] as const;
+
+export function operatorRowValues(operator: OperatorRecord): unknown[] {
+  return [
+    operator.id,
+    operator.name,
+    operator.role,
+    operator.hash,
+    operator.hint,
+    operator.createdAt,
+    operator.createdBy,
+    operator.revokedAt,
+  ];
+}
+
+export function operatorFromRow(row: Row): OperatorRecord {
+  return {
+    id: String(row.id),
+    name: String(row.name),
+    role: String(row.role) as OperatorRecord['role'],
+    hash: String(row.hash),
+    hint: String(row.hint),
+    createdAt: String(row.created_at),
+    createdBy: String(row.created_by),
+    revokedAt: (row.revoked_at as string | null) ?? null,
+  };
+}
+
+export const FREEZE_COLUMNS = [
+  'scope',
+  'agent_name',
+  'writes_only',
+  'reason',
+  'created_at',
+  'created_by',
+] as const;
+
+export function freezeRowValues(freeze: FreezeRecord, booleanAsInteger: boolean): unknown[] {
+  return [
+    freeze.scope,
+    freeze.agentName,
+    booleanAsInteger ? Number(freeze.writesOnly) : freeze.writesOnly,
+    freeze.reason,
+    freeze.createdAt,
+    freeze.createdBy,
+  ];
+}
+
+export function freezeFromRow(row: Row): FreezeRecord {
+  return {
+    scope: String(row.scope),
+    agentName: (row.agent_name as string | null) ?? null,
+    writesOnly: Boolean(row.writes_only),
+    reason: String(row.reason),
+    createdAt: String(row.created_at),
+    createdBy: String(row.created_by),
+  };
+}
+
+export const APPROVAL_COLUMNS = [
+  'id',
+  'agent_id',
+  'agent_name',
+  'endpoint_id',
+  'method',
+  'path',
+  'digest',
+  'policy_version',
+  'selector',
+  'required',
+  'status',
+  'decisions',
+  'request',
+  'request_id',
+  'created_at',
+  'expires_at',
+  'used_at',
+  'revision',
+] as const;
+
+export function approvalRowValues(approval: ApprovalRecord): unknown[] {
+  return [
+    approval.id,
+    approval.agentId,
+    approval.agentName,
+    approval.endpointId,
+    approval.method,
+    approval.path,
+    approval.digest,
+    approval.policyVersion,
+    approval.selector,
+    approval.required,
+    approval.status,
+    JSON.stringify(approval.decisions),
+    JSON.stringify(approval.request),
+    approval.requestId,
+    approval.createdAt,
+    approval.expiresAt,
+    approval.usedAt,
+    approval.revision,
+  ];
+}
+
+export function approvalFromRow(row: Row): ApprovalRecord {
+  return {
+    id: String(row.id),
+    agentId: String(row.agent_id),
+    agentName: String(row.agent_name),
+    endpointId: String(row.endpoint_id),
+    method: String(row.method),
+    path: String(row.path),
+    digest: String(row.digest),
+    policyVersion: String(row.policy_version),
+    selector: String(row.selector),
+    required: Number(row.required),
+    status: String(row.status) as ApprovalRecord['status'],
+    decisions: parseJson(row.decisions) as ApprovalRecord['decisions'],
+    request: parseJson(row.request) as ApprovalRecord['request'],
+    requestId: String(row.request_id),
+    createdAt: String(row.created_at),
+    expiresAt: String(row.expires_at),
+    usedAt: (row.used_at as string | null) ?? null,
+    revision: Number(row.revision),
+  };
 }

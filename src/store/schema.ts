@@ -118,6 +118,54 @@ export function buildMigrations(t: ColumnTypes, auditAppend: readonly string[] =
       // Null follows the server default (BOLLARD_MCP_TOOLS); existing agents keep it.
       statements: [`ALTER TABLE agents ADD COLUMN mcp_tools ${t.text}`],
     },
+    {
+      version: 6,
+      name: 'operators, approvals, freezes',
+      statements: [
+        // JSON list of { selector, approvals }; null for none.
+        `ALTER TABLE agents ADD COLUMN approve ${t.text}`,
+        `CREATE TABLE operators (
+          id ${t.text} PRIMARY KEY,
+          name ${t.text} NOT NULL UNIQUE,
+          role ${t.text} NOT NULL,
+          hash ${t.text} NOT NULL UNIQUE,
+          hint ${t.text} NOT NULL,
+          created_at ${t.text} NOT NULL,
+          created_by ${t.text} NOT NULL,
+          revoked_at ${t.text}
+        )`,
+        `CREATE TABLE freezes (
+          scope ${t.text} PRIMARY KEY,
+          agent_name ${t.text},
+          writes_only ${t.boolean} NOT NULL,
+          reason ${t.text} NOT NULL,
+          created_at ${t.text} NOT NULL,
+          created_by ${t.text} NOT NULL
+        )`,
+        `CREATE TABLE approvals (
+          id ${t.text} PRIMARY KEY,
+          agent_id ${t.text} NOT NULL,
+          agent_name ${t.text} NOT NULL,
+          endpoint_id ${t.text} NOT NULL,
+          method ${t.text} NOT NULL,
+          path ${t.text} NOT NULL,
+          digest ${t.text} NOT NULL,
+          policy_version ${t.text} NOT NULL,
+          selector ${t.text} NOT NULL,
+          required ${t.integer} NOT NULL,
+          status ${t.text} NOT NULL,
+          decisions ${t.text} NOT NULL,
+          request ${t.text} NOT NULL,
+          request_id ${t.text} NOT NULL,
+          created_at ${t.text} NOT NULL,
+          expires_at ${t.text} NOT NULL,
+          used_at ${t.text},
+          revision ${t.integer} NOT NULL
+        )`,
+        'CREATE INDEX approvals_call ON approvals (agent_id, digest)',
+        'CREATE INDEX approvals_status ON approvals (status, created_at)',
+      ],
+    },
   ];
 }
 

@@ -21,15 +21,20 @@ import {
   tokenRowValues,
 } from './rows.js';
 import { buildMigrations } from './schema.js';
+import { isControlOp, SqlControl } from './sql-control.js';
 import type { SqlDialect, SqlSession } from './sql-dialect.js';
 import { SqlWebhookStore } from './sql-webhook-store.js';
 import type {
   AgentRecord,
+  ApprovalQuery,
+  ApprovalRecord,
   AuditDraft,
   AuditPruneResult,
   AuditQuery,
   AuditRecord,
   ChainLink,
+  FreezeRecord,
+  OperatorRecord,
   SealFunction,
   Store,
   StoreCapabilities,
@@ -57,6 +62,7 @@ const PROBE_DRAFT = {
 export class SqlStore implements Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly webhooks: WebhookStore;
+  private readonly control: SqlControl;
   private auditInsertSql: string | undefined;
 
   constructor(
@@ -65,6 +71,27 @@ export class SqlStore implements Store {
   ) {
     this.kind = dialect.kind;
     this.webhooks = new SqlWebhookStore(dialect);
+    this.control = new SqlControl(dialect);
+  }
+
+  listOperators(): Promise<OperatorRecord[]> {
+    return this.control.listOperators();
+  }
+
+  findOperator(hash: string): Promise<OperatorRecord | null> {
+    return this.control.findOperator(hash);
+  }
+
+  listFreezes(): Promise<FreezeRecord[]> {
+    return this.control.listFreezes();
+  }
+
+  getApproval(id: string): Promise<ApprovalRecord | null> {
+    return this.control.getApproval(id);
+  }
+
+  listApprovals(query?: ApprovalQuery): Promise<ApprovalRecord[]> {
+    return this.control.listApprovals(query);
   }
 
   migrate(): Promise<void> {
@@ -289,6 +316,7 @@ export class SqlStore implements Store {
   }
 
   private async applyOp(s: SqlSession, op: StoreOp): Promise<void> {
+    if (isControlOp(op)) return this.control.applyOp(s, op);
     const p = (n: number) => this.p(n);
     switch (op.op) {
       case 'putAgent':

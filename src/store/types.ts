@@ -29,8 +29,107 @@ export interface AgentRecord {
   quota: { perMinute?: number; perDay?: number } | null;
   /** Which MCP tool list the agent gets; null follows the server default (`BOLLARD_MCP_TOOLS`). */
   mcpTools: McpToolMode | null;
+  /** Calls that need an operator's approval first (policy `approve:`); absent or empty: none. */
+  approve?: ApprovalRule[];
   createdAt: string;
   updatedAt: string;
+}
+
+/**
+ * One `approve:` entry of an agent: a selector (`destructive`, `secrets`, `organizations:write`,
+ * `DELETE /organizations/{id}`) and how many distinct operators must approve (the two-person rule).
+ */
+export interface ApprovalRule {
+  selector: string;
+  approvals: number;
+}
+
+/** What an operator may do: viewers read, approvers also decide approvals, admins do everything. */
+export type OperatorRole = 'admin' | 'approver' | 'viewer';
+
+/** A named person (or team) with an admin API token of their own; the token is kept as a hash only. */
+export interface OperatorRecord {
+  /** `opr_` + id */
+  id: string;
+  /** Unique, like an agent name; `admin` is the bootstrap token's and cannot be taken. */
+  name: string;
+  role: OperatorRole;
+  /** hex SHA-256 of the token */
+  hash: string;
+  /** The token's first characters, safe to show. */
+  hint: string;
+  createdAt: string;
+  /** The operator who created it. */
+  createdBy: string;
+  revokedAt: string | null;
+}
+
+/** A kill switch in force: every agent (`scope: 'all'`) or one (`scope`: its id). */
+export interface FreezeRecord {
+  /** `all`, or an agent id */
+  scope: string;
+  /** The agent's name when one agent is frozen. */
+  agentName: string | null;
+  /** Only calls that change something are refused. */
+  writesOnly: boolean;
+  reason: string;
+  createdAt: string;
+  /** The operator who froze. */
+  createdBy: string;
+}
+
+export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'used' | 'expired' | 'void';
+
+/** One operator's decision on an approval request. */
+export interface ApprovalDecision {
+  operator: string;
+  decision: 'approve' | 'deny';
+  reason: string | null;
+  at: string;
+}
+
+/**
+ * An approval request bound to one exact call: agent + method + path + a digest of query and body +
+ * the agent's policy version. Used once; a different body or a second use needs a new one.
+ */
+export interface ApprovalRecord {
+  /** `apr_` + id */
+  id: string;
+  agentId: string;
+  agentName: string;
+  endpointId: string;
+  method: string;
+  /** The path as called (redacted where the catalog marks a path secret). */
+  path: string;
+  /** hex SHA-256 over method, path, query and body: what "the identical call" means. */
+  digest: string;
+  /** The agent's `updatedAt` when asked: any change to the agent voids the request. */
+  policyVersion: string;
+  /** The `approve:` selector that required it. */
+  selector: string;
+  /** Distinct operators who must approve. */
+  required: number;
+  status: ApprovalStatus;
+  decisions: ApprovalDecision[];
+  /** What the call would send, redacted as in the audit log (query, body fields). */
+  request: Record<string, unknown>;
+  /** The request id of the call that asked. */
+  requestId: string;
+  createdAt: string;
+  expiresAt: string;
+  /** When the approved call was forwarded (status `used`). */
+  usedAt: string | null;
+  /** Bumped on every change; a decision is written only over the revision it read. */
+  revision: number;
+}
+
+/** Filters for listing approvals; newest first. */
+export interface ApprovalQuery {
+  status?: ApprovalStatus;
+  agentId?: string;
+  digest?: string;
+  /** default 100, max 1000 */
+  limit?: number;
 }
 
 /** An agent token, stored as a hash only. */
@@ -149,7 +248,15 @@ export type StoreOp =
   | { op: 'deleteAgent'; agentId: string }
   | { op: 'putToken'; token: TokenRecord }
   | { op: 'revokeToken'; tokenId: string; at: string }
-  | { op: 'expireToken'; tokenId: string; at: string };
+  | { op: 'expireToken'; tokenId: string; at: string }
+  | { op: 'putOperator'; operator: OperatorRecord }
+  | { op: 'revokeOperator'; operatorId: string; at: string }
+  | { op: 'putFreeze'; freeze: FreezeRecord }
+  | { op: 'deleteFreeze'; scope: string }
+  /** Inserts (`expectRevision` absent) or updates only over that revision; else fails with `conflict`. */
+  | { op: 'putApproval'; approval: ApprovalRecord; expectRevision?: number }
+  /** Pending and approved-but-unused requests of the agent become `void` (its policy changed). */
+  | { op: 'voidApprovals'; agentId: string };
 
 /** What a backend can and cannot do, declared rather than tested by name. */
 export interface StoreCapabilities {
@@ -186,6 +293,15 @@ export interface Store {
   listTokens(agentId: string): Promise<TokenRecord[]>;
   /** The token with this hash and its agent, or null. Revoked/expired tokens are returned too; the caller decides. */
   findToken(hash: string): Promise<{ token: TokenRecord; agent: AgentRecord } | null>;
+
+  /** Operators, revoked ones included, by name. */
+  listOperators(): Promise<OperatorRecord[]>;
+  /** The operator whose token has this hash, revoked or not; the caller decides. */
+  findOperator(hash: string): Promise<OperatorRecord | null>;
+  /** Kill switches in force. */
+  listFreezes(): Promise<FreezeRecord[]>;
+  getApproval(id: string): Promise<ApprovalRecord | null>;
+  listApprovals(query?: ApprovalQuery): Promise<ApprovalRecord[]>;
 
   /**
    * Applies the changes and appends the audit drafts in ONE transaction: all or nothing.

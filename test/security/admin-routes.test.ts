@@ -13,11 +13,25 @@ interface Attack {
   name: string;
   /** Only state-changing routes (a GET has nothing to smuggle as text/plain). */
   writesOnly?: boolean;
+  /** Only these routes (an operator role's column: the routes above its role). */
+  only?: (route: RegisteredRoute) => boolean;
   request(route: RegisteredRoute, world: AdminWorld): RawRequest;
   refusedWith: { status: number; code: string };
 }
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * The operator-role column, written out here rather than read from the server: viewers read (GETs, and
+ * the two POSTs that only compute), approvers also decide approvals, admins do everything.
+ */
+const VIEWER_WRITES = new Set(['POST /api/v1/policy/plan', 'POST /api/v1/audit/verify']);
+const APPROVER_WRITES = new Set([
+  ...VIEWER_WRITES,
+  'POST /api/v1/approvals/:id/approve',
+  'POST /api/v1/approvals/:id/deny',
+]);
+const key = (route: RegisteredRoute) => `${route.method} ${route.url}`;
 
 /** A real target for a route pattern: parameters filled with things that exist, so a hole would bite. */
 function targetOf(url: string, subscriptionId: string): string {
@@ -27,7 +41,9 @@ function targetOf(url: string, subscriptionId: string): string {
       ? subscriptionId
       : url.startsWith('/api/v1/catalog')
         ? 'organizations.delete'
-        : 'sample';
+        : url.startsWith('/api/v1/operators')
+          ? 'bob'
+          : 'sample';
   return url.replace(/:[A-Za-z_]+/g, sample);
 }
 
@@ -37,6 +53,7 @@ const BODIES: Record<string, unknown> = {
   'PATCH /api/v1/agents/:id': { grants: ['users:write', 'organizations:write'] },
   'POST /api/v1/policy/apply': { agents: [] },
   'POST /api/v1/policy/plan': { agents: [] },
+  'POST /api/v1/operators': { name: 'mallory', role: 'admin' },
   'POST /api/v1/webhooks/subscriptions': {
     agent: 'victim',
     url: 'https://hooks.example/stolen',
@@ -81,6 +98,23 @@ const ATTACKS: Attack[] = [
     name: 'an agent token (bol_…)',
     request: (route, w) => request(route, bearer(w.agentToken)),
     refusedWith: { status: 401, code: 'admin_unauthorized' },
+  },
+  {
+    name: 'a revoked operator token',
+    request: (route, w) => request(route, bearer(w.operatorTokens.revoked)),
+    refusedWith: { status: 401, code: 'admin_unauthorized' },
+  },
+  {
+    name: 'a viewer operator, on every route that changes something',
+    only: (route) => WRITES.has(route.method) && !VIEWER_WRITES.has(key(route)),
+    request: (route, w) => request(route, bearer(w.operatorTokens.viewer)),
+    refusedWith: { status: 403, code: 'operator_forbidden' },
+  },
+  {
+    name: 'an approver operator, on every change but deciding approvals',
+    only: (route) => WRITES.has(route.method) && !APPROVER_WRITES.has(key(route)),
+    request: (route, w) => request(route, bearer(w.operatorTokens.approver)),
+    refusedWith: { status: 403, code: 'operator_forbidden' },
   },
   {
     name: 'a percent-encoded prefix (/%61pi/v1/…), no token',
@@ -155,14 +189,35 @@ describe('the route table comes from the server itself', () => {
     }
     expect(answers).toEqual(answers.map(([url]) => [url, 200]));
   });
+
+  it.each(['viewer', 'approver', 'admin'] as const)(
+    'every GET route answers 200 to a named %s operator',
+    async (role) => {
+      const answers = [];
+      for (const route of routes.filter((r) => r.method === 'GET')) {
+        const answer = await rawHttp(world.port, request(route, bearer(world.operatorTokens[role])), {
+          headOnly: true,
+        });
+        answers.push([route.url, answer.status]);
+      }
+      expect(answers).toEqual(answers.map(([url]) => [url, 200]));
+    },
+  );
+
+  it('the reads that take a body, and deciding approvals, are the only writes below admin', () => {
+    const names = routes.map(key);
+    expect(names).toEqual(expect.arrayContaining([...VIEWER_WRITES]));
+  });
 });
 
 describe.each(ATTACKS)('every admin route refuses $name', (attack) => {
   it(`with ${attack.refusedWith.status} ${attack.refusedWith.code}, and changes nothing`, async () => {
     const before = await stateOf(world);
     const calledBefore = world.lateRoutesCalled();
-    const targets = routes.filter((route) => !attack.writesOnly || WRITES.has(route.method));
-    expect(targets.length).toBeGreaterThan(attack.writesOnly ? 10 : 25);
+    const targets = routes.filter(
+      (route) => (!attack.writesOnly || WRITES.has(route.method)) && (attack.only?.(route) ?? true),
+    );
+    expect(targets.length).toBeGreaterThan(attack.writesOnly || attack.only ? 10 : 25);
     const answers = [];
     for (const route of targets) {
       const answer = await rawHttp(world.port, attack.request(route, world));

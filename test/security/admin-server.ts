@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { type AdminExposure, buildAdminServer, ensureAdminToken } from '../../src/admin/index.js';
 import { type AgentService, createAgentService } from '../../src/agents/index.js';
 import { AuditWriter, sealRecord } from '../../src/audit/index.js';
+import { createOperatorService } from '../../src/operators/index.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
 import { standaloneWebhookService } from '../support/webhook-service.js';
@@ -18,6 +19,8 @@ export interface AdminWorld {
   adminToken: string;
   /** A real agent's token (`bol_…`): never an admin credential. */
   agentToken: string;
+  /** Named operators' tokens, one per role, and one of an operator since revoked. */
+  operatorTokens: { admin: string; approver: string; viewer: string; revoked: string };
   /** Routes registered with `app.route` after the build, as a plugin or later code would. */
   lateRoutesCalled: () => number;
   close(): Promise<void>;
@@ -58,6 +61,17 @@ export async function startAdminWorld(exposure: AdminExposure = {}): Promise<Adm
     actor,
   );
   const { token: agentToken } = await agents.create({ name: 'insider', grants: ['users:write'] }, actor);
+  const operators = createOperatorService(store, { seal: sealRecord });
+  const by = { name: 'admin', role: 'admin' as const };
+  const tokenOf = async (name: string, role: 'admin' | 'approver' | 'viewer') =>
+    (await operators.create({ name, role }, by)).token;
+  const operatorTokens = {
+    admin: await tokenOf('root-ops', 'admin'),
+    approver: await tokenOf('bob', 'approver'),
+    viewer: await tokenOf('vera', 'viewer'),
+    revoked: await tokenOf('gone', 'admin'),
+  };
+  await operators.revoke('gone', by);
   return {
     app,
     port: typeof address === 'object' && address ? address.port : 0,
@@ -65,6 +79,7 @@ export async function startAdminWorld(exposure: AdminExposure = {}): Promise<Adm
     agents,
     adminToken: token.generated ?? '',
     agentToken,
+    operatorTokens,
     lateRoutesCalled: () => lateCalls,
     async close() {
       await app.close();
@@ -89,6 +104,7 @@ export async function stateOf(world: AdminWorld): Promise<unknown> {
       })),
     ),
     subscriptions: (await world.store.webhooks.listSubscriptions()).map((s) => [s.id, s.url, s.secret]),
+    operators: (await world.store.listOperators()).map((o) => [o.name, o.role, o.revokedAt]),
     audit: await world.store.auditBounds(),
   };
 }

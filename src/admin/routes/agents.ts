@@ -8,7 +8,8 @@ import {
   grantsToList,
   parseDurationSeconds,
 } from '../../agents/index.js';
-import type { McpToolMode } from '../../store/types.js';
+import type { McpToolMode, OperatorRole } from '../../store/types.js';
+import { callerOf } from '../auth.js';
 import { validationError } from '../errors.js';
 import type { Router } from '../route.js';
 import {
@@ -20,11 +21,13 @@ import {
   updateAgentBody,
 } from '../schemas.js';
 
-/** The admin actor of a request: the admin token has no name, so the request's facts say the rest. */
-export function adminActor(request: FastifyRequest): Actor {
+/** The admin actor of a request: the operator the token names (`admin` for the bootstrap token), and the request's facts. */
+export function adminActor(request: FastifyRequest): Actor & { role: OperatorRole } {
+  const caller = callerOf(request);
   return {
     kind: 'admin',
-    name: 'admin',
+    name: caller.name,
+    role: caller.role,
     requestId: `adm_${request.id}`,
     clientIp: request.ip,
     userAgent: request.headers['user-agent'] ?? null,
