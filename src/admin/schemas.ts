@@ -144,7 +144,23 @@ export const auditStreamParams = auditQueryParams
   .omit({ cursor: true, limit: true, until: true })
   .extend({ after: z.coerce.number().int().min(0).optional().meta({ description: 'Start after this seq' }) });
 
-export const exportParams = z.strictObject({ format: z.enum(['jsonl', 'csv']).default('jsonl') });
+export const exportParams = z.strictObject({
+  format: z.enum(['jsonl', 'csv']).default('jsonl'),
+  /** The first seq to export (`1234`), or an ISO-8601 time: records from then on. */
+  since: z
+    .string()
+    .max(40)
+    .refine((value) => /^\d{1,15}$/.test(value) || !Number.isNaN(Date.parse(value)), {
+      message: 'must be a seq (1234) or an ISO-8601 time (2026-12-01T00:00:00Z)',
+    })
+    .optional(),
+});
+
+export const checkpointListParams = z.strictObject({
+  /** Only checkpoints written after this seq of the chain (a page's `next`). */
+  after: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
 
 export const catalogQueryParams = z.strictObject({
   area: z.string().optional(),

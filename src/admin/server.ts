@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { AgentService } from '../agents/index.js';
+import type { AuditCheckpoints } from '../audit/index.js';
 import { sealRecord } from '../audit/index.js';
 import { BollardError } from '../errors/index.js';
 import {
@@ -47,6 +48,8 @@ export interface AdminServerOptions extends AdminExposure {
   readiness?: Readiness;
   /** `/metrics`, behind the admin token (absent: no such route). */
   metrics?: BollardMetrics | null;
+  /** Signed checkpoints of the audit chain (absent: no checkpoint routes). */
+  checkpoints?: AuditCheckpoints;
 }
 
 /**
@@ -79,7 +82,7 @@ export async function buildAdminServer(options: AdminServerOptions): Promise<Fas
 
   const router = createRouter(app, API_PREFIX);
   registerAgentRoutes(router, options.agents);
-  registerAuditRoutes(router, options.store, closing.signal);
+  registerAuditRoutes(router, options.store, closing.signal, options.checkpoints);
   registerCatalogRoutes(router, options.catalog);
   registerPolicyRoutes(router, options.agents);
   registerOperatorRoutes(

@@ -1,8 +1,17 @@
+import { createPublicKey } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { type AgentService, createAgentService } from '../agents/index.js';
-import { AuditWriter, redactBody, redactQuery, sealRecord } from '../audit/index.js';
+import {
+  type AuditCheckpoints,
+  AuditWriter,
+  Checkpointer,
+  loadSigningKey,
+  redactBody,
+  redactQuery,
+  sealRecord,
+} from '../audit/index.js';
 import { match } from '../catalog/index.js';
 import type { RateLimitRule } from '../catalog/types.js';
 import type { BollardConfig } from '../config/index.js';
@@ -56,6 +65,8 @@ export interface BollardApp {
   store: Store;
   agents: AgentService;
   audit: AuditWriter;
+  /** Signs the chain head every N records / T seconds; the admin API serves its public key. */
+  checkpoints: AuditCheckpoints & { checkpointer: Checkpointer };
   credentials: CredentialCache;
   /** Per-source bounds on callers without a valid token; `flush()` writes pending aggregate records. */
   anonymous: AnonymousTraffic;
@@ -118,7 +129,32 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     observability.changeArrived(change);
   });
   const stopRetention = startAuditRetention(store, config.auditRetentionDays, logger);
-  const audit = new AuditWriter(store, observability.auditHooks);
+  const signingKey = loadSigningKey(dataDir.path, config.auditSigningKeyFile);
+  if (signingKey.created)
+    logger.info({ file: signingKey.source }, 'created the audit checkpoint signing key');
+  let checkpointer: Checkpointer | null = null;
+  const audit = new AuditWriter(store, {
+    ...observability.auditHooks,
+    onCommit(rows, seconds, headSeq) {
+      observability.auditHooks.onCommit(rows, seconds, headSeq);
+      checkpointer?.committed(headSeq);
+    },
+  });
+  checkpointer = new Checkpointer({
+    store,
+    append: (draft) => audit.append(draft),
+    privateKey: signingKey.privateKey,
+    everyRecords: config.auditCheckpointRecords,
+    everyMs: config.auditCheckpointSeconds * 1000,
+    logger,
+    now,
+  });
+  checkpointer.start();
+  const checkpoints = {
+    checkpointer,
+    publicKey: createPublicKey(signingKey.privateKey),
+    checkpoint: () => (checkpointer as Checkpointer).checkpoint(),
+  };
   const agents = createAgentService(store, { seal: sealRecord, now: () => new Date(now()) });
 
   const upstreamOptions = {
@@ -242,6 +278,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     store,
     agents,
     audit,
+    checkpoints,
     credentials,
     anonymous,
     proxy,
@@ -258,6 +295,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
       await anonymous.flush();
       await stopWatching();
       stopRetention();
+      checkpointer.stop();
       await audit.close();
       await limiter?.close();
       await dispatcher.close();

@@ -91,6 +91,7 @@ export async function startBollard(given: BollardConfig, options: AppOptions = {
       allowedOrigins: config.adminAllowedOrigins,
       readiness: app.readiness,
       metrics: app.metrics,
+      checkpoints: app.checkpoints,
       // Warnings and errors only: Fastify's per-request and "listening" lines at info would interleave
       // with the banner and repeat what the audit log already records.
       logger: app.logger.child(

@@ -39,6 +39,9 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, keyof ConfigInput>> 
   BOLLARD_BODY_TIMEOUT_MS: 'bodyTimeoutMs',
   BOLLARD_AUDIT_SYNCHRONOUS: 'auditSynchronous',
   BOLLARD_AUDIT_RETENTION_DAYS: 'auditRetentionDays',
+  BOLLARD_AUDIT_SIGNING_KEY_FILE: 'auditSigningKeyFile',
+  BOLLARD_AUDIT_CHECKPOINT_RECORDS: 'auditCheckpointRecords',
+  BOLLARD_AUDIT_CHECKPOINT_SECONDS: 'auditCheckpointSeconds',
   BOLLARD_MCP_TOOLS: 'mcpTools',
   BOLLARD_MCP_ALLOWED_HOSTS: 'mcpAllowedHosts',
 };

@@ -108,6 +108,12 @@ export const configSchema = z.object({
   /** Audit records older than this many days are removed in whole chain segments (0 keeps everything). */
   auditRetentionDays: z.coerce.number().min(0).default(0),
   auditSynchronous: z.enum(['full', 'normal']).default('full'),
+  /** An Ed25519 private key (PEM) to sign audit checkpoints with; unset: `audit-signing-key.pem` in the data dir. */
+  auditSigningKeyFile: z.string().min(1).optional(),
+  /** Sign the chain head after this many records… */
+  auditCheckpointRecords: z.coerce.number().int().min(1).default(1_000),
+  /** …or after this many seconds when anything was written. */
+  auditCheckpointSeconds: z.coerce.number().positive().default(60), // 60 seconds
   /** Share of the WorkOS budget kept for traffic that does not pass through Bollard. */
   rateLimitReserve: z.coerce.number().min(0).max(0.9).default(0.1),
   /** How many Bollard processes share the limits: while Redis is unreachable each enforces 1/replicas of them. */

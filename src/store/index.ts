@@ -7,6 +7,7 @@ export {
   createScratchDatabase,
   type ScratchDatabase,
 } from './postgres/index.js';
+export type * from './sink-cursor-types.js';
 export { createSqliteStore, SQLITE_FILE_NAME } from './sqlite/index.js';
 export type * from './types.js';
 export type * from './webhook-types.js';

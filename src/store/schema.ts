@@ -166,6 +166,21 @@ export function buildMigrations(t: ColumnTypes, auditAppend: readonly string[] =
         'CREATE INDEX approvals_status ON approvals (status, created_at)',
       ],
     },
+    {
+      version: 7,
+      name: 'audit sink cursors',
+      // One row per sink (file, HTTP endpoint, WorkOS mirror): the last seq it delivered, and a lease so only
+      // one replica sends a sink's records at a time. The records themselves stay in the audit table.
+      statements: [
+        `CREATE TABLE audit_sink_cursors (
+          name ${t.text} PRIMARY KEY,
+          seq ${t.bigint} NOT NULL,
+          owner ${t.text},
+          lease_until ${t.text},
+          updated_at ${t.text} NOT NULL
+        )`,
+      ],
+    },
   ];
 }
 

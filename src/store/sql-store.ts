@@ -21,8 +21,10 @@ import {
   tokenRowValues,
 } from './rows.js';
 import { buildMigrations } from './schema.js';
+import type { SinkCursorStore } from './sink-cursor-types.js';
 import { isControlOp, SqlControl } from './sql-control.js';
 import type { SqlDialect, SqlSession } from './sql-dialect.js';
+import { SqlSinkCursors } from './sql-sink-cursors.js';
 import { SqlWebhookStore } from './sql-webhook-store.js';
 import type {
   AgentRecord,
@@ -63,6 +65,7 @@ export class SqlStore implements Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly webhooks: WebhookStore;
   private readonly control: SqlControl;
+  readonly sinkCursors: SinkCursorStore;
   private auditInsertSql: string | undefined;
 
   constructor(
@@ -72,6 +75,7 @@ export class SqlStore implements Store {
     this.kind = dialect.kind;
     this.webhooks = new SqlWebhookStore(dialect);
     this.control = new SqlControl(dialect);
+    this.sinkCursors = new SqlSinkCursors(dialect);
   }
 
   listOperators(): Promise<OperatorRecord[]> {

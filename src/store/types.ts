@@ -1,3 +1,4 @@
+import type { SinkCursorStore } from './sink-cursor-types.js';
 import type { WebhookStore } from './webhook-types.js';
 
 /**
@@ -283,6 +284,8 @@ export interface Store {
   readonly capabilities: StoreCapabilities;
   /** WorkOS events received, agents' subscriptions and the delivery outbox. */
   readonly webhooks: WebhookStore;
+  /** Where each audit sink has got to in the chain (files, HTTP endpoints, the WorkOS mirror). */
+  readonly sinkCursors: SinkCursorStore;
   /** Runs pending migrations (idempotent; PostgreSQL under an advisory lock). */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -12,6 +12,11 @@ import {
   withConnectionOptions,
   withUsageExitCode,
 } from './admin-client.js';
+import {
+  registerCheckpointCommands,
+  reportCheckpointResult,
+  verifyAgainstCheckpoints,
+} from './audit-checkpoints.js';
 
 function report(result: VerifyResult, where: string, json?: boolean): void {
   if (json) printJson(result);
@@ -56,44 +61,76 @@ export function registerAuditCommand(program: Command): void {
     .description('Verify the tamper-evident audit chain, or export it')
     .addHelpText(
       'after',
-      '\nExamples:\n  bollard audit verify\n  bollard audit export --output audit.jsonl\n  bollard audit verify --file audit.jsonl\n',
+      '\nExamples:\n  bollard audit verify\n  bollard audit export --output audit.jsonl\n  bollard audit verify --file audit.jsonl\n  bollard audit public-key > bollard-audit.pub\n  bollard audit verify --checkpoints checkpoints.jsonl --public-key bollard-audit.pub\n',
     );
 
   withConnectionOptions(audit.command('verify'))
     .description('Walk the hash chain (on the server, or in an exported --file) and report the first break')
     .option('--file <export>', 'verify a JSONL or CSV export offline instead of the server')
+    .option(
+      '--checkpoints <file|url>',
+      'also prove the log holds everything up to the newest of these signed checkpoints (kept outside this machine)',
+    )
+    .option('--public-key <file|key>', 'the pinned checkpoint key (default: ask the server, with a warning)')
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
-      '\nExits 1 when the chain is broken.\n\nExamples:\n  bollard audit verify\n  bollard audit verify --file audit.jsonl\n  bollard audit verify --file audit.csv\n',
+      '\nExits 1 when the chain is broken, records a checkpoint vouches for are missing, or a checkpoint is forged.\n\nExamples:\n  bollard audit verify\n  bollard audit verify --file audit.jsonl\n  bollard audit verify --file audit.csv\n  bollard audit verify --checkpoints checkpoints.jsonl --public-key bollard-audit.pub\n  bollard audit verify --file part.jsonl --checkpoints https://bucket.example/checkpoints.jsonl --public-key bollard-audit.pub\n',
     )
     .action(
-      action(async (options: { file?: string; json?: boolean }, command: Command) => {
-        if (options.file) return report(await verifyFile(options.file), options.file, options.json);
-        report(
-          await clientFor(command).request<VerifyResult>('POST', '/audit/verify'),
-          'server',
-          options.json,
-        );
-      }),
+      action(
+        async (
+          options: { file?: string; json?: boolean; checkpoints?: string; publicKey?: string },
+          command: Command,
+        ) => {
+          if (options.checkpoints) {
+            const result = await verifyAgainstCheckpoints(command, {
+              ...options,
+              checkpoints: options.checkpoints,
+            });
+            return reportCheckpointResult(result, options.file ?? 'server', options.json);
+          }
+          if (options.file) return report(await verifyFile(options.file), options.file, options.json);
+          report(
+            await clientFor(command).request<VerifyResult>('POST', '/audit/verify'),
+            'server',
+            options.json,
+          );
+        },
+      ),
     );
 
   withConnectionOptions(audit.command('export'))
     .description('Export the whole chain, streamed: JSON Lines (verifiable offline) or CSV')
     .option('--format <format>', 'jsonl or csv', 'jsonl')
+    .option(
+      '--since <seq|time>',
+      'export from this seq, or from this ISO-8601 time on (the part verifies on its own)',
+    )
     .option('-o, --output <file>', 'write to this file instead of standard output')
     .addHelpText(
       'after',
-      '\nExamples:\n  bollard audit export --output audit.jsonl\n  bollard audit export --format csv > audit.csv\n',
+      '\nExamples:\n  bollard audit export --output audit.jsonl\n  bollard audit export --format csv > audit.csv\n  bollard audit export --since 2026-12-01T00:00:00Z --output december.jsonl\n',
     )
     .action(
-      action(async (options: { format: string; output?: string }, command: Command) => {
+      action(async (options: { format: string; output?: string; since?: string }, command: Command) => {
         if (!['jsonl', 'csv'].includes(options.format)) {
           throw new CliError(`--format '${options.format}' must be jsonl or csv`, [], EXIT_USAGE);
         }
+        if (
+          options.since !== undefined &&
+          !/^\d+$/.test(options.since) &&
+          Number.isNaN(Date.parse(options.since))
+        )
+          throw new CliError(
+            `--since '${options.since}' must be a seq (1234) or an ISO-8601 time (2026-12-01T00:00:00Z)`,
+            [],
+            EXIT_USAGE,
+          );
+        const since = options.since === undefined ? '' : `&since=${encodeURIComponent(options.since)}`;
         const response = await clientFor(command).send(
           'GET',
-          `/audit/export?format=${options.format}`,
+          `/audit/export?format=${options.format}${since}`,
           undefined,
           '*/*',
         );
@@ -105,4 +142,6 @@ export function registerAuditCommand(program: Command): void {
         if (options.output) console.error(`Wrote ${options.output}`);
       }),
     );
+
+  registerCheckpointCommands(audit);
 }
