@@ -18,6 +18,8 @@ export interface BannerFacts {
   previousState?: string | null;
   /** One line each, shown right under where things are. */
   warnings?: string[];
+  /** Calls from before this start with no outcome record, answered `outcome_unknown` at this start. */
+  unknownOutcomes?: number;
 }
 
 /** The start-up banner: where things are, and commands that work as printed. */
@@ -33,6 +35,11 @@ export function renderBanner(facts: BannerFacts): string {
     `  State              ${facts.dataLocation}`,
     ...(facts.warnings ?? []).map((warning) => `  Warning            ${warning}`),
   ];
+  if (facts.unknownOutcomes)
+    lines.push(
+      `  Unknown outcomes   ${facts.unknownOutcomes} calls forwarded before the last stop have no recorded answer;`,
+      `                     each now has an outcome_unknown record (bollard logs shows them as "unknown")`,
+    );
   if (facts.metricsUrl) lines.push(`  Metrics            ${facts.metricsUrl}/metrics (loopback, no token)`);
   if (facts.adminToken) {
     lines.push('', `  Admin token (shown once)   ${facts.adminToken}`);

@@ -40,6 +40,7 @@ import { withChangeHook } from './change-hook.js';
 import { ensureDataDir } from './data-dir.js';
 import { createAppObservability, type ObservedParts } from './observability.js';
 import { startAuditRetention } from './retention.js';
+import { startUnknownOutcomeSweep } from './unknown-outcomes.js';
 
 /** Hooks for tests and embedding: everything has a production default. */
 export interface AppOptions {
@@ -81,6 +82,8 @@ export interface BollardApp {
   upstream: { url: string };
   /** Problems worth an operator's eye at start (a data directory others can read). */
   warnings: string[];
+  /** Allowed calls from before this start that had no outcome record and were answered `outcome_unknown` now. */
+  unknownOutcomes: number;
   /** Prometheus metrics of this instance; null with `BOLLARD_METRICS=off`. */
   metrics: BollardMetrics | null;
   /** What `/readyz` answers. */
@@ -129,6 +132,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     observability.changeArrived(change);
   });
   const stopRetention = startAuditRetention(store, config.auditRetentionDays, logger);
+  const unknownOutcomes = await startUnknownOutcomeSweep(store, { logger, now });
   const signingKey = loadSigningKey(dataDir.path, config.auditSigningKeyFile);
   if (signingKey.created)
     logger.info({ file: signingKey.source }, 'created the audit checkpoint signing key');
@@ -286,6 +290,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     ownPorts,
     upstream: { url: upstream.url },
     warnings: dataDir.warning ? [dataDir.warning] : [],
+    unknownOutcomes: unknownOutcomes.answeredAtStart,
     metrics: observability.metrics,
     readiness: observability.readiness,
     policyLoaded: () => observability.policyLoaded(),
@@ -296,6 +301,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
       await stopWatching();
       stopRetention();
       checkpointer.stop();
+      unknownOutcomes.stop();
       await audit.close();
       await limiter?.close();
       await dispatcher.close();

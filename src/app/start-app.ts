@@ -140,6 +140,7 @@ export async function startBollard(given: BollardConfig, options: AppOptions = {
         demoEnv,
         previousState,
         warnings: app.warnings,
+        unknownOutcomes: app.unknownOutcomes,
       }) + policyTokens;
     return {
       app,

@@ -18,6 +18,7 @@ export { REDACTED, type Redacted, redactBody, redactQuery, secretFieldMatcher } 
 export { pruneAudit, type RetentionOptions } from './retention.js';
 export { canonicalJson, sealRecord } from './seal.js';
 export { loadSigningKey, SIGNING_KEY_FILE, type SigningKey } from './signing-key.js';
+export { answerUnknownOutcomes, OUTCOME_UNKNOWN, unknownOutcomeDraft } from './unknown-outcomes.js';
 export { type ChainAnchor, type VerifyResult, verifyChain, verifyRecords } from './verify.js';
 export {
   type CheckpointVerifyResult,

@@ -181,6 +181,19 @@ export function buildMigrations(t: ColumnTypes, auditAppend: readonly string[] =
         )`,
       ],
     },
+    {
+      version: 8,
+      name: 'sweep mark for calls with no outcome',
+      // Every allowed call at or below through_seq has an outcome record (its own, or outcome_unknown
+      // written by a sweep), so a sweep at start-up reads only what came after the previous one.
+      statements: [
+        `CREATE TABLE audit_sweep (
+          id ${t.integer} PRIMARY KEY CHECK (id = 1),
+          through_seq ${t.bigint} NOT NULL
+        )`,
+        'INSERT INTO audit_sweep (id, through_seq) VALUES (1, 0)',
+      ],
+    },
   ];
 }
 

@@ -43,10 +43,12 @@ import type {
   StoreChange,
   StoreOp,
   TokenRecord,
+  UnansweredCallSweep,
 } from './types.js';
 import type { WebhookStore } from './webhook-types.js';
 
 const DEFAULT_SCAN_PAGE = 500;
+const DEFAULT_SWEEP_CALLS = 5000;
 
 /** The record `checkAuditWritable` appends and rolls back; normalizeDraft fills the rest with null. */
 const PROBE_DRAFT = {
@@ -260,6 +262,47 @@ export class SqlStore implements Store {
         [lastRemoved, anchorHash],
       );
       return { removed, anchorSeq: lastRemoved, anchorHash };
+    });
+  }
+
+  async answerUnansweredCalls(
+    sweep: UnansweredCallSweep,
+  ): Promise<{ answered: AuditRecord[]; more: boolean }> {
+    const limit = Math.max(1, sweep.limit ?? DEFAULT_SWEEP_CALLS);
+    return this.write(async (s) => {
+      // The sweep row's lock serialises sweepers; the chain head is locked only to append.
+      const [mark] = await s.query(
+        `SELECT through_seq FROM audit_sweep WHERE id = 1 ${this.dialect.lockClause}`,
+      );
+      if (!mark) throw new Error('audit_sweep is missing: the store was not migrated');
+      const [head] = await s.query('SELECT last_seq FROM audit_head WHERE id = 1');
+      const from = Number(mark.through_seq);
+      const calls = await s.query(
+        `SELECT c.*, (SELECT COUNT(*) FROM audit o WHERE o.request_id = c.request_id AND o.kind = 'outcome')
+            AS outcomes
+          FROM audit c WHERE c.seq > ${this.p(1)} AND c.kind = 'call' AND c.decision = 'allow'
+          ORDER BY c.seq LIMIT ${limit}`,
+        [from],
+      );
+      let through = calls.length < limit ? Number(head?.last_seq ?? from) : Number(calls.at(-1)?.seq);
+      const unanswered: AuditRecord[] = [];
+      for (const row of calls) {
+        if (String(row.time) >= sweep.startedBefore) {
+          through = Number(row.seq) - 1;
+          break;
+        }
+        if (Number(row.outcomes) === 0) unanswered.push(auditFromRow(row));
+      }
+      const appended =
+        unanswered.length > 0
+          ? await this.appendInTransaction(s, unanswered.map(sweep.answer), sweep.seal)
+          : [];
+      if (through > from)
+        await s.execute(`UPDATE audit_sweep SET through_seq = ${this.p(1)} WHERE id = 1`, [through]);
+      return {
+        answered: appended.map(recordOfEncoded),
+        more: calls.length === limit && through === Number(calls.at(-1)?.seq),
+      };
     });
   }
 

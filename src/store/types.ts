@@ -347,6 +347,25 @@ export interface Store {
    * that is then rolled back, so nothing is kept. For readiness probes (call it rarely and cache it).
    */
   checkAuditWritable(): Promise<void>;
+  /**
+   * Finds allowed calls with no outcome record (the process that forwarded them stopped before it could
+   * write one) and appends `answer(call)` for each, in ONE transaction with moving the sweep mark past
+   * them: two processes sweeping at once never answer a call twice, and a crash mid-sweep loses nothing.
+   * Only calls that started before `startedBefore` are looked at (a younger one may still be in flight
+   * in another replica); the mark stops before the first younger call. Reads at most `limit` calls.
+   */
+  answerUnansweredCalls(options: UnansweredCallSweep): Promise<{ answered: AuditRecord[]; more: boolean }>;
+}
+
+/** What one sweep of `answerUnansweredCalls` needs. */
+export interface UnansweredCallSweep {
+  /** ISO-8601: calls that started at or after it are left for a later sweep. */
+  startedBefore: string;
+  /** Calls read per sweep (default 5,000). */
+  limit?: number;
+  /** The record that answers a call with no outcome. */
+  answer(call: AuditRecord): AuditDraft;
+  seal: SealFunction;
 }
 
 /** A change notification from another process; `sentAt` (epoch ms, the sender's clock) when it says. */

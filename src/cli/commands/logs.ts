@@ -28,7 +28,7 @@ interface LogsOptions {
 
 const HEADERS = ['TIME', 'AGENT', 'DECISION', 'STATUS', 'METHOD', 'PATH', 'WHY'];
 /** Column widths for `--follow`, where rows arrive one at a time and cannot be measured together. */
-const FOLLOW_WIDTHS = [24, 16, 8, 6, 6, 40];
+const FOLLOW_WIDTHS = [24, 16, 8, 7, 6, 40];
 
 /** One line of a followed log, padded to FOLLOW_WIDTHS so the header and every row line up. */
 export function followLine(cells: readonly string[]): string {
@@ -57,12 +57,15 @@ export function entryRow(entry: AuditEntry): string[] {
   }
   const what =
     entry.decision === 'deny' ? `${entry.reason} ${entry.permission ?? ''}`.trim() : (entry.endpointId ?? '');
-  const why = entry.details?.via === 'mcp' ? `${what} (mcp ${String(entry.details.tool)})` : what;
+  const via = entry.details?.via === 'mcp' ? `${what} (mcp ${String(entry.details.tool)})` : what;
+  // A call forwarded just before a crash: what WorkOS answered was never recorded (see outcome_unknown).
+  const unknown = entry.outcome?.details?.error === 'outcome_unknown';
+  const why = unknown ? `${via} (outcome unknown: Bollard stopped before recording it)` : via;
   return [
     entry.time,
     entry.agentName ?? '(anonymous)',
     entry.decision ?? '-',
-    String(entry.status ?? '…'),
+    unknown ? 'unknown' : String(entry.status ?? '…'),
     entry.method ?? '-',
     entry.path ?? '-',
     why,
