@@ -12,7 +12,7 @@ import { sealRecord } from '../src/audit/index.js';
 import { endpoints } from '../src/catalog/index.js';
 import { authenticate } from '../src/gateway/authenticate.js';
 import { CredentialCache } from '../src/gateway/index.js';
-import { authorize } from '../src/policy/index.js';
+import { authorize, NO_CONTROLS } from '../src/policy/index.js';
 import { createSqliteStore } from '../src/store/sqlite/index.js';
 
 const AGENTS = 10_000;
@@ -55,8 +55,8 @@ const agent = sample.credential.agent;
 const read = endpoints.find((e) => e.id === 'organizations.list');
 const write = endpoints.find((e) => e.id === 'organizations.create');
 if (!read || !write) throw new Error('organizations.list / organizations.create missing from the catalog');
-const granted = await usPerCall(CALLS, () => authorize(agent, read, now));
-const denied = await usPerCall(CALLS, () => authorize(agent, write, now));
+const granted = await usPerCall(CALLS, () => authorize(agent, read, now, NO_CONTROLS));
+const denied = await usPerCall(CALLS, () => authorize(agent, write, now, NO_CONTROLS));
 console.log(
   `authorize(): ${(granted * 1000).toFixed(0)} ns granted, ${(denied * 1000).toFixed(0)} ns denied (await included)`,
 );

@@ -6,6 +6,7 @@ import type { AgentService } from '../agents/index.js';
 import type { AuditCheckpoints } from '../audit/index.js';
 import { sealRecord } from '../audit/index.js';
 import { BollardError } from '../errors/index.js';
+import { createFreezeService, type FreezeService } from '../freezes/index.js';
 import {
   type BollardMetrics,
   LIVENESS_PATH,
@@ -25,6 +26,7 @@ import { createRouter } from './route.js';
 import { registerAgentRoutes } from './routes/agents.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { type CatalogSource, registerCatalogRoutes } from './routes/catalog.js';
+import { registerFreezeRoutes } from './routes/freezes.js';
 import { registerOperatorRoutes } from './routes/operators.js';
 import { registerPolicyRoutes } from './routes/policy.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
@@ -38,6 +40,8 @@ export interface AdminServerOptions extends AdminExposure {
   adminTokenHash: string;
   /** Named operators (default: a service over `store`). */
   operators?: OperatorService;
+  /** The kill switch (default: a service over `store`). */
+  freezes?: FreezeService;
   /** The catalog (default: the built-in one). */
   catalog?: CatalogSource;
   /** Webhook subscriptions, deliveries, replay and backfill (routes absent without it). */
@@ -89,6 +93,7 @@ export async function buildAdminServer(options: AdminServerOptions): Promise<Fas
     router,
     options.operators ?? createOperatorService(options.store, { seal: sealRecord }),
   );
+  registerFreezeRoutes(router, options.freezes ?? createFreezeService(options.store, { seal: sealRecord }));
   if (options.webhooks) registerWebhookRoutes(router, options.webhooks);
 
   const openapi = buildOpenApi(API_PREFIX, router.routes);

@@ -15,8 +15,10 @@ import {
 import { match } from '../catalog/index.js';
 import type { RateLimitRule } from '../catalog/types.js';
 import type { BollardConfig } from '../config/index.js';
+import { createFreezeService, type FreezeService } from '../freezes/index.js';
 import {
   AnonymousTraffic,
+  ControlState,
   CredentialCache,
   createKeyResolver,
   createProxyServer,
@@ -65,6 +67,8 @@ export interface BollardApp {
   logger: Logger;
   store: Store;
   agents: AgentService;
+  /** The kill switch: freezes committed here reach this replica's decisions and, through the store, the others'. */
+  freezes: FreezeService;
   audit: AuditWriter;
   /** Signs the chain head every N records / T seconds; the admin API serves its public key. */
   checkpoints: AuditCheckpoints & { checkpointer: Checkpointer };
@@ -118,7 +122,13 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
         },
   );
   const credentials = new CredentialCache(rawStore);
-  const store = withChangeHook(rawStore, () => credentials.invalidate());
+  const controls = new ControlState(rawStore);
+  // Controls first: the credential cache wakes parked calls, whose recheck must read the new controls.
+  const changed = () => {
+    controls.invalidate();
+    credentials.invalidate();
+  };
+  const store = withChangeHook(rawStore, changed);
   let parts: ObservedParts | null = null;
   const observability = createAppObservability(config, {
     logger,
@@ -128,7 +138,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     readinessCacheMs: options.readinessCacheMs,
   });
   const stopWatching = await store.watchChanges((change) => {
-    credentials.invalidate();
+    changed();
     observability.changeArrived(change);
   });
   const stopRetention = startAuditRetention(store, config.auditRetentionDays, logger);
@@ -160,6 +170,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     checkpoint: () => (checkpointer as Checkpointer).checkpoint(),
   };
   const agents = createAgentService(store, { seal: sealRecord, now: () => new Date(now()) });
+  const freezes = createFreezeService(store, { seal: sealRecord, now: () => new Date(now()) });
 
   const upstreamOptions = {
     url: upstream.url,
@@ -215,6 +226,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
   const deps: GatewayDeps = {
     match,
     credentials,
+    controls,
     audit,
     summarizeBody: redactBody,
     summarizeQuery: redactQuery,
@@ -281,6 +293,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     logger,
     store,
     agents,
+    freezes,
     audit,
     checkpoints,
     credentials,

@@ -84,6 +84,7 @@ export async function startBollard(given: BollardConfig, options: AppOptions = {
     const admin = await buildAdminServer({
       store: app.store,
       agents: app.agents,
+      freezes: app.freezes,
       webhooks: app.webhooks.service,
       adminTokenHash: adminToken.hash,
       adminHost: config.adminHost,

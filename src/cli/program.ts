@@ -6,6 +6,7 @@ import { registerAuditCommand } from './commands/audit.js';
 import { registerCatalogCommand } from './commands/catalog.js';
 import { registerCompletionCommand } from './commands/completion.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
+import { registerFreezeCommands } from './commands/freeze.js';
 import { registerLogsCommand } from './commands/logs.js';
 import { registerMcpCommand } from './commands/mcp.js';
 import { registerOperatorsCommand } from './commands/operators.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerPolicyCommand(program);
   registerWebhooksCommand(program);
   registerOperatorsCommand(program);
+  registerFreezeCommands(program);
   registerMcpCommand(program);
   registerEmulatorCommand(program);
   registerCompletionCommand(program);

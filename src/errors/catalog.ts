@@ -14,6 +14,10 @@ export const ERRORS = {
     status: 403,
     message: 'This method and path are not in the WorkOS catalog; Bollard fails closed.',
   },
+  frozen: {
+    status: 403,
+    message: 'An operator froze this agent (or every agent); nothing is sent to WorkOS until unfrozen.',
+  },
   invalid_request: { status: 400, message: 'The request cannot be classified safely.' },
   payload_too_large: { status: 413, message: 'The request body is larger than Bollard accepts.' },
   rate_limit_exceeded: { status: 429, message: 'A WorkOS rate limit or agent quota would be exceeded.' },

@@ -1,6 +1,7 @@
 export { AnonymousTraffic, type AnonymousTrafficOptions } from './anonymous-traffic.js';
 export type { CallFacts } from './audit-entry.js';
 export { authenticate, bearerToken } from './authenticate.js';
+export { type ControlSource, ControlState } from './control-state.js';
 export { CredentialCache, type CredentialSource } from './credential-cache.js';
 export { createUpstreamDispatcher, type UpstreamOptions } from './forward.js';
 export { callInProcess, type InProcessRequest, type InProcessResponse } from './in-process.js';

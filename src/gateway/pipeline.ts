@@ -9,6 +9,7 @@ import type { AuditDraft } from '../store/types.js';
 import type { AnonymousTraffic } from './anonymous-traffic.js';
 import { type CallFacts, callDraft } from './audit-entry.js';
 import { authenticate } from './authenticate.js';
+import type { ControlState } from './control-state.js';
 import type { CredentialCache } from './credential-cache.js';
 import type { UpstreamOptions } from './forward.js';
 import { checkLimits } from './limits.js';
@@ -32,6 +33,8 @@ export interface AuditSink {
 export interface GatewayDeps {
   match: Matcher;
   credentials: CredentialCache;
+  /** Operators' run-time controls (freezes) every decision takes. */
+  controls: Pick<ControlState, 'current'>;
   audit: AuditSink;
   /** A storable summary of a request body: field names, non-secret values, secrets marked present. */
   summarizeBody(body: Record<string, unknown> | undefined, secretFields: readonly string[]): unknown;
@@ -158,7 +161,7 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
   }
 
   const authorizeStarted = observation.clock();
-  const decision = authorize(facts.agent, endpoint, deps.now());
+  const decision = authorize(facts.agent, endpoint, deps.now(), await deps.controls.current());
   observation.stage('authorize', authorizeStarted, !decision.allow);
   facts.decision = decision;
   if (!decision.allow)
@@ -183,7 +186,7 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
   }
 
   const signal = clientGone(res);
-  const recheck = () => recheckAccess(deps.credentials, facts, endpoint, deps.now());
+  const recheck = () => recheckAccess(deps, facts, endpoint, deps.now());
   const waitStarted = observation.clock();
   const limits = deps.limiter
     ? await checkLimits(deps.limiter, facts, endpoint, body.value, {

@@ -1,9 +1,10 @@
 import type { CatalogEndpoint } from '../catalog/types.js';
 import { BollardError } from '../errors/index.js';
-import { authorize, type Decision } from '../policy/index.js';
+import { authorize, type Decision, type Freeze } from '../policy/index.js';
 import type { AgentRecord } from '../store/types.js';
 import type { CallFacts } from './audit-entry.js';
 import { authenticate } from './authenticate.js';
+import type { ControlState } from './control-state.js';
 import type { CredentialCache } from './credential-cache.js';
 import type { LimitDenial } from './limits.js';
 import { asBollardError } from './respond.js';
@@ -23,10 +24,30 @@ export function denialError(
   const name = agent?.name ?? 'anonymous';
   if (decision.reason === 'agent_disabled' || decision.reason === 'agent_expired')
     return agentStateError(name, decision.reason);
+  if (decision.reason === 'frozen' && decision.freeze) return frozenError(name, decision.freeze);
   return new BollardError(
     'permission_denied',
     `Agent '${name}' may not call ${endpoint.method} ${endpoint.path}: it needs ${decision.permission}.`,
     { agent: name, endpoint: endpoint.id, required_permission: decision.permission },
+  );
+}
+
+/** 403 `frozen`: who froze what, why, and the command that lifts it. */
+export function frozenError(agentName: string, freeze: Freeze): BollardError {
+  const all = freeze.scope === 'all';
+  const what = `${all ? 'All agents are' : `Agent '${agentName}' is`} frozen${freeze.writesOnly ? ' for writes' : ''}`;
+  const why = freeze.reason ? `: ${freeze.reason}` : '';
+  return new BollardError(
+    'frozen',
+    `${what} by operator '${freeze.createdBy}' since ${freeze.createdAt}${why}. Nothing was sent to WorkOS; an operator lifts it with: bollard unfreeze ${all ? '--all' : `--agent ${agentName}`}`,
+    {
+      agent: agentName,
+      scope: all ? 'all' : 'agent',
+      writes_only: freeze.writesOnly,
+      frozen_reason: freeze.reason,
+      frozen_by: freeze.createdBy,
+      frozen_at: freeze.createdAt,
+    },
   );
 }
 
@@ -37,7 +58,7 @@ export function denialError(
  * The denial's rule is prefixed `recheck:` so the audit says the call was refused after its first check.
  */
 export async function recheckAccess(
-  credentials: CredentialCache,
+  deps: { credentials: CredentialCache; controls: Pick<ControlState, 'current'> },
   facts: CallFacts,
   endpoint: CatalogEndpoint,
   now: number,
@@ -47,7 +68,7 @@ export async function recheckAccess(
   try {
     // Where the body may carry the agent's token (`client_secret`), the first check read it there too.
     const body = endpoint.apiKeyField === 'client_secret' ? facts.body : undefined;
-    auth = await authenticate(facts.req.headers, credentials, now, body);
+    auth = await authenticate(facts.req.headers, deps.credentials, now, body);
   } catch (error) {
     // The store cannot be read: refuse (fail closed) through the denial path, so the budget is given back.
     const failure = asBollardError(error);
@@ -56,7 +77,14 @@ export async function recheckAccess(
   }
   if (!auth.ok) return { error: auth.error, reason: auth.failure, rule: `recheck:auth:${auth.failure}` };
   facts.agent = auth.credential.agent;
-  const decision = authorize(auth.credential.agent, endpoint, now);
+  let controls: Awaited<ReturnType<ControlState['current']>>;
+  try {
+    controls = await deps.controls.current();
+  } catch (error) {
+    const failure = asBollardError(error);
+    return { error: failure, reason: 'store_unreadable', rule: 'recheck:controls:store_unreadable' };
+  }
+  const decision = authorize(auth.credential.agent, endpoint, now, controls);
   facts.decision = decision;
   if (decision.allow) return null;
   return {

@@ -1,4 +1,5 @@
 import type { CatalogEndpoint } from '../catalog/types.js';
+import { type Freeze, freezeFor, type PolicyControls } from './freeze.js';
 import { type Grants, grantsAllow } from './grants.js';
 
 /** The caller as the policy sees it: only what the decision depends on. */
@@ -17,6 +18,7 @@ export type DecisionReason =
   | 'missing_permission'
   | 'agent_disabled'
   | 'agent_expired'
+  | 'frozen'
   | 'no_agent';
 
 /**
@@ -27,8 +29,10 @@ export interface Decision {
   allow: boolean;
   permission: string;
   reason: DecisionReason;
-  /** Which rule decided: `grant:organizations:write`, `catalog:anonymous`, `agent:disabled`… */
+  /** Which rule decided: `grant:organizations:write`, `catalog:anonymous`, `agent:disabled`, `freeze:all`… */
   rule: string;
+  /** The freeze that refused the call (reason `frozen`). */
+  freeze?: Freeze;
 }
 
 /** Why the agent as a whole may not call (disabled, expired), whatever its grants; null when it may. */
@@ -43,16 +47,27 @@ export function agentState(
 }
 
 /**
- * Decides whether `agent` may call `endpoint`. Pure: no I/O, the clock is an argument.
- * Unknown endpoints never reach here (the matcher fails closed before).
+ * Decides whether `agent` may call `endpoint`. Pure: no I/O, the clock and the operators' controls (freezes)
+ * are arguments. Unknown endpoints never reach here (the matcher fails closed before). Anonymous endpoints
+ * (JWKS, browser redirects) carry no agent and no key, so a freeze does not stop them.
  */
-export function authorize(agent: PolicySubject | null, endpoint: CatalogEndpoint, now: number): Decision {
+export function authorize(
+  agent: PolicySubject | null,
+  endpoint: CatalogEndpoint,
+  now: number,
+  controls: PolicyControls,
+): Decision {
   const permission = endpoint.permission;
   if (endpoint.anonymous)
     return { allow: true, permission, reason: 'anonymous_endpoint', rule: 'catalog:anonymous' };
   if (!agent) return { allow: false, permission, reason: 'no_agent', rule: 'auth:no_agent' };
   const state = agentState(agent, now);
   if (state) return { allow: false, permission, ...state };
+  const freeze = freezeFor(controls, agent.id, endpoint);
+  if (freeze) {
+    const rule = freeze.scope === 'all' ? 'freeze:all' : `freeze:agent:${agent.name}`;
+    return { allow: false, permission, reason: 'frozen', rule, freeze };
+  }
   if (grantsAllow(agent.grants, permission)) {
     return {
       allow: true,

@@ -5,4 +5,5 @@ export {
   type DecisionReason,
   type PolicySubject,
 } from './authorize.js';
+export { type Freeze, freezeFor, NO_CONTROLS, type PolicyControls } from './freeze.js';
 export { expandGrants, type Grants, grantsAllow, parsePermission } from './grants.js';

@@ -39,11 +39,13 @@ function targetOf(url: string, subscriptionId: string): string {
     ? 'victim'
     : url.startsWith('/api/v1/webhooks/subscriptions')
       ? subscriptionId
-      : url.startsWith('/api/v1/catalog')
-        ? 'organizations.delete'
-        : url.startsWith('/api/v1/operators')
-          ? 'bob'
-          : 'sample';
+      : url.startsWith('/api/v1/freezes/agents')
+        ? 'victim'
+        : url.startsWith('/api/v1/catalog')
+          ? 'organizations.delete'
+          : url.startsWith('/api/v1/operators')
+            ? 'bob'
+            : 'sample';
   return url.replace(/:[A-Za-z_]+/g, sample);
 }
 
@@ -54,6 +56,7 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v1/policy/apply': { agents: [] },
   'POST /api/v1/policy/plan': { agents: [] },
   'POST /api/v1/operators': { name: 'mallory', role: 'admin' },
+  'POST /api/v1/freezes': { all: true, reason: 'denial of service' },
   'POST /api/v1/webhooks/subscriptions': {
     agent: 'victim',
     url: 'https://hooks.example/stolen',

@@ -105,6 +105,7 @@ export async function stateOf(world: AdminWorld): Promise<unknown> {
     ),
     subscriptions: (await world.store.webhooks.listSubscriptions()).map((s) => [s.id, s.url, s.secret]),
     operators: (await world.store.listOperators()).map((o) => [o.name, o.role, o.revokedAt]),
+    freezes: await world.store.listFreezes(),
     audit: await world.store.auditBounds(),
   };
 }

@@ -99,6 +99,17 @@ describe('a change to the agent cancels its calls parked for a rate limit', () =
       rule: 'recheck:',
       apply: (h: Harness) => h.app.agents.update('parked', { grants: ['users:read'] }, admin),
     },
+    {
+      change: 'an operator freezes the agent',
+      status: 403,
+      code: 'frozen',
+      rule: 'recheck:freeze:agent:parked',
+      apply: (h: Harness) =>
+        h.app.freezes.freeze(
+          { target: { agent: 'parked' }, reason: 'incident 42' },
+          { name: 'alice', role: 'admin' },
+        ),
+    },
   ];
 
   it.each(changes)(
