@@ -40,6 +40,7 @@ import type { AuditDraft, Store } from '../store/types.js';
 import { createWebhookRelay, type WebhookRelay, type WebhookRelayOptions } from '../webhooks/index.js';
 import { withChangeHook } from './change-hook.js';
 import { ensureDataDir } from './data-dir.js';
+import { createInFlightCalls, type DrainOptions, drainProxy } from './drain.js';
 import { createAppObservability, type ObservedParts } from './observability.js';
 import { startAuditRetention } from './retention.js';
 import { startUnknownOutcomeSweep } from './unknown-outcomes.js';
@@ -94,6 +95,11 @@ export interface BollardApp {
   readiness: Readiness;
   /** Readiness waits for this when a policy file is configured. */
   policyLoaded(): void;
+  /**
+   * A graceful stop's first half: readiness false, then no new connections, then the calls in flight
+   * finish (up to a deadline). `close()` afterwards flushes their outcome records.
+   */
+  drain(options: DrainOptions): Promise<{ unfinished: number }>;
   close(): Promise<void>;
 }
 
@@ -278,6 +284,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     allowedHosts: config.mcpAllowedHosts,
     limiterStatus: limiter ? () => limiter.status() : undefined,
   });
+  const inFlight = createInFlightCalls();
   const proxy = createProxyServer(
     deps,
     new Map([
@@ -286,6 +293,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
       ...mcp,
       ...(options.localRoutes ?? []),
     ]),
+    inFlight,
   );
 
   return {
@@ -307,6 +315,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     metrics: observability.metrics,
     readiness: observability.readiness,
     policyLoaded: () => observability.policyLoaded(),
+    drain: (drainOptions) => drainProxy(proxy, inFlight, observability, drainOptions),
     async close() {
       await closeServer(proxy);
       await webhooks.close();

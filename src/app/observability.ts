@@ -40,6 +40,8 @@ export interface AppObservability {
   countWebhooks(sink: AuditAppender): AuditAppender;
   /** Marks the policy file applied (readiness waits for it when one is configured). */
   policyLoaded(): void;
+  /** Turns readiness false for good: the process is draining before it stops. */
+  startDraining(): void;
   close(): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export function createAppObservability(
 ): AppObservability {
   const { logger, store, now } = deps;
   let policyLoaded = !config.policy;
+  let draining = false;
   const breakerStates = () => deps.parts()?.breakerStates() ?? new Map<string, BreakerState>();
   // Unready only when every area called so far is failing: one bad area leaves the others served here.
   const breakerState = () => (allDomainsOpen(breakerStates()) ? 'open' : 'closed');
@@ -62,6 +65,7 @@ export function createAppObservability(
     checkStore: () => store.checkAuditWritable(),
     breakerState,
     policyLoaded: () => policyLoaded,
+    draining: () => draining,
     cacheMs: deps.readinessCacheMs,
   });
   const metrics =
@@ -103,6 +107,9 @@ export function createAppObservability(
     },
     policyLoaded() {
       policyLoaded = true;
+    },
+    startDraining() {
+      draining = true;
     },
     async close() {
       await exporter?.close();

@@ -14,6 +14,9 @@ import {
 } from './demo.js';
 import { syncPolicyFile } from './policy-sync.js';
 
+/** Readiness false this long before new connections are refused, when not configured (not in demo mode). */
+const DEFAULT_DRAIN_GRACE_MS = 5_000; // 5 seconds: a few load-balancer probe intervals
+
 /** A listening Bollard. */
 export interface RunningBollard {
   app: BollardApp;
@@ -29,6 +32,12 @@ export interface RunningBollard {
   /** Demo mode: the file that `source` turns into the admin URL, admin token and agent tokens. */
   demoEnv: string | null;
   banner: string;
+  /**
+   * Drains the proxy (readiness false, then no new connections, then calls in flight finish up to the
+   * drain timeout), then closes everything, flushing outcome records. Grace and timeout come from the
+   * configuration unless given.
+   */
+  drainAndClose(options?: { graceMs?: number }): Promise<{ unfinished: number }>;
   close(): Promise<void>;
 }
 
@@ -154,6 +163,15 @@ export async function startBollard(given: BollardConfig, options: AppOptions = {
       adminToken: adminToken.generated,
       demoEnv,
       banner,
+      async drainAndClose(drainOptions = {}) {
+        const result = await app.drain({
+          graceMs: drainOptions.graceMs ?? config.drainGraceMs ?? (demo ? 0 : DEFAULT_DRAIN_GRACE_MS),
+          timeoutMs: config.drainTimeoutMs,
+          logger: app.logger,
+        });
+        for (const close of closing) await close().catch(() => undefined);
+        return result;
+      },
       async close() {
         for (const close of closing) await close().catch(() => undefined);
       },

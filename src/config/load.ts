@@ -27,6 +27,8 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, keyof ConfigInput>> 
   BOLLARD_RATE_LIMIT_RESERVE: 'rateLimitReserve',
   BOLLARD_RATE_LIMIT_MAX_WAIT_MS: 'rateLimitMaxWaitMs',
   BOLLARD_RATE_LIMITS: 'rateLimits',
+  BOLLARD_DRAIN_GRACE_MS: 'drainGraceMs',
+  BOLLARD_DRAIN_TIMEOUT_MS: 'drainTimeoutMs',
   BOLLARD_WEBHOOK_TOLERANCE_MS: 'webhookToleranceMs',
   BOLLARD_WEBHOOK_TIMEOUT_MS: 'webhookTimeoutMs',
   BOLLARD_WEBHOOK_ALLOW_PRIVATE: 'webhookAllowPrivate',

@@ -127,6 +127,13 @@ export const configSchema = z.object({
     .default('6000/60'),
   /** How long a call may wait inside Bollard for a WorkOS limit to have room before it gets a 429. */
   rateLimitMaxWaitMs: z.coerce.number().int().min(0).default(20_000), // 20 seconds: well under the SDK's 60 s timeout
+  /**
+   * On SIGTERM, how long readiness is false while the proxy still takes calls, so load balancers stop
+   * sending before it refuses connections. Unset: 5 s, or 0 in demo mode (no load balancer there).
+   */
+  drainGraceMs: z.coerce.number().int().min(0).optional(),
+  /** Then, how long calls in flight may take to finish before their connections are closed. */
+  drainTimeoutMs: z.coerce.number().int().min(0).default(20_000), // 20 seconds: with the grace, inside Kubernetes' 30 s
   /** Enforce WorkOS's rate limits before forwarding (off only for tests of other parts). */
   rateLimits: z.enum(['on', 'off']).default('on'),
   /** Concurrent connections per source address that have not authenticated yet (0: no cap). */

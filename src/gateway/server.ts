@@ -11,6 +11,8 @@ export type LocalRoute = (req: IncomingMessage, res: ServerResponse) => Promise<
 export function createProxyServer(
   deps: GatewayDeps,
   localRoutes: ReadonlyMap<string, LocalRoute> = new Map(),
+  /** Told of every call and the promise of its handling (a graceful drain waits for them). */
+  inFlight?: { track(res: ServerResponse, handling: Promise<unknown>): void },
 ): Server {
   // Keyed by exact path, then method: a call to WorkOS (nearly every request) costs one lookup, no string built.
   const byPath = new Map<string, Map<string, LocalRoute>>();
@@ -31,11 +33,12 @@ export function createProxyServer(
       // per-source cap gets this one call, then is closed.
       if (local) deps.anonymous?.admitLocalCall(req, res);
       const handling = local ? local(req, res) : handleProxyRequest(deps, req, res);
-      handling.catch((error: unknown) => {
+      const handled = handling.catch((error: unknown) => {
         deps.logger.error({ err: error }, 'unhandled proxy error');
         if (!res.headersSent) res.writeHead(500).end();
         else res.destroy();
       });
+      inFlight?.track(res, handled);
     },
   );
   const anonymous = deps.anonymous;

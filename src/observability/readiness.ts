@@ -2,6 +2,8 @@
 export interface ReadinessReport {
   ready: boolean;
   checks: { store: boolean; upstream: boolean; policy: boolean };
+  /** Set while the process drains before it stops: not ready, whatever the checks say. */
+  draining?: true;
 }
 
 export interface ReadinessSources {
@@ -11,6 +13,8 @@ export interface ReadinessSources {
   breakerState(): 'closed' | 'open' | 'half_open';
   /** False until the policy file (when one is configured) has been applied. */
   policyLoaded(): boolean;
+  /** True once the process has begun to drain (SIGTERM): it is never ready again. */
+  draining?: () => boolean;
   /** How long a store check's answer is reused (default 1,000 ms). */
   cacheMs?: number;
   now?: () => number;
@@ -59,6 +63,7 @@ export function createReadiness(sources: ReadinessSources): Readiness {
         upstream: sources.breakerState() !== 'open',
         policy: sources.policyLoaded(),
       };
+      if (sources.draining?.()) return { ready: false, checks, draining: true };
       return { ready: checks.store && checks.upstream && checks.policy, checks };
     },
   };

@@ -30,7 +30,8 @@ export async function startBollardProcess(
     ['bin/bollard.js', 'start', '--port', '0', '--admin-port', '0', ...args],
     {
       cwd: repo,
-      env: { ...base, ...env },
+      // No load balancer watches /readyz in a test: stop without the drain's grace unless a test sets one.
+      env: { ...base, BOLLARD_DRAIN_GRACE_MS: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -27,6 +27,11 @@ export function registerStartCommand(program: Command): void {
 Environment: WORKOS_API_KEY (unset = demo mode), WORKOS_CLIENT_ID, WORKOS_WEBHOOK_SECRET,
 BOLLARD_ADMIN_TOKEN (else one is generated and printed once), and the variables named above.
 
+Stopping: SIGTERM drains — /readyz turns 503 at once, new connections are refused after
+BOLLARD_DRAIN_GRACE_MS (default 5000; 0 in demo mode and on Ctrl-C), calls in flight finish
+within BOLLARD_DRAIN_TIMEOUT_MS (default 20000), outcome records are flushed, exit 0.
+A second signal stops at once.
+
 Examples:
   npm start                                        # demo mode: emulator upstream, sample data
   WORKOS_API_KEY=sk_live_… bollard start --host 0.0.0.0
@@ -46,11 +51,29 @@ Examples:
       const { startBollard } = await import('../../app/index.js');
       const running = await startBollard(config);
       process.stdout.write(running.banner);
-      const stop = async () => {
-        await running.close();
-        process.exit(0);
+      // The first signal drains: readiness false, then no new connections, calls in flight finish, outcomes
+      // are flushed, exit 0. Ctrl-C (SIGINT) skips the grace: nobody's load balancer is watching a terminal.
+      // A second signal stops at once (any outcome left unwritten is answered outcome_unknown at the next start).
+      let stopping = false;
+      const stop = (signal: NodeJS.Signals) => {
+        if (stopping) {
+          console.error(`bollard: ${signal} again, stopping at once`);
+          process.exit(signal === 'SIGINT' ? 130 : 143);
+        }
+        stopping = true;
+        console.error(`bollard: ${signal}, draining (send it again to stop at once)`);
+        running
+          .drainAndClose(signal === 'SIGINT' ? { graceMs: 0 } : {})
+          .then(({ unfinished }) => {
+            if (unfinished > 0) console.error(`bollard: ${unfinished} calls were cut at the drain deadline`);
+            process.exit(0);
+          })
+          .catch((error: unknown) => {
+            console.error('bollard: stopping failed', error);
+            process.exit(1);
+          });
       };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
     });
 }
