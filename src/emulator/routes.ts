@@ -3,6 +3,7 @@ import { registerAuthenticateRoutes } from './authenticate.js';
 import { registerDirectoryRoutes } from './directories.js';
 import { registerDomainRoutes } from './domains.js';
 import { listEvents } from './events.js';
+import { registerInvitationRoutes } from './invitations.js';
 import { registerMagicAuthRoutes } from './magic-auth.js';
 import { registerMembershipRoutes } from './memberships.js';
 import { registerMfaRoutes } from './mfa.js';
@@ -20,6 +21,7 @@ export function buildRouter(): Router {
   registerDomainRoutes(router);
   registerUserRoutes(router);
   registerMembershipRoutes(router);
+  registerInvitationRoutes(router);
   registerAuthenticateRoutes(router);
   registerMagicAuthRoutes(router);
   registerMfaRoutes(router);

@@ -32,6 +32,7 @@ export class EmulatorState {
   readonly domains = new Table<Row>();
   readonly users = new Table<Row>();
   readonly memberships = new Table<Row>();
+  readonly invitations = new Table<Row>();
   readonly connections = new Table<Row>();
   readonly directories = new Table<Row>();
   readonly directoryUsers = new Table<Row>();
