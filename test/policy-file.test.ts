@@ -107,7 +107,9 @@ describe('policy validate', () => {
   it('publishes the JSON Schema the generator makes (run src/policy-file/write-json-schema.ts)', () => {
     expect(readFileSync(JSON_SCHEMA_PATH, 'utf8')).toBe(policyJsonSchemaText());
     const schema = JSON.parse(policyJsonSchemaText());
-    expect(schema.properties.agents.items.properties.grants.items.enum).toContain('organizations:write');
+    expect(schema.properties.agents.items.properties.grants.items.anyOf[0].enum).toContain(
+      'organizations:write',
+    );
   });
 });
 

@@ -138,6 +138,7 @@ export function makeAgent(overrides: Partial<AgentRecord> = {}): AgentRecord {
     weight: 1,
     quota: null,
     mcpTools: null,
+    restrictions: null,
     createdAt: '2025-01-01T00:00:00.000Z',
     updatedAt: '2025-01-01T00:00:00.000Z',
     ...overrides,

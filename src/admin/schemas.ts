@@ -9,9 +9,39 @@ const duration = z
     'expected a duration such as 30d, 12h, 10m or 45s',
   );
 
+const fieldConstraint = z.strictObject({
+  allow: z.array(z.string()).optional(),
+  match: z.array(z.string()).optional(),
+  absent: z.boolean().optional(),
+});
+
+/** A grant with restrictions: pinned organizations, argument constraints, redaction. */
+const grantObject = z.strictObject({
+  permission: z.string().meta({ examples: ['users:write'] }),
+  organizations: z.array(z.string()).optional(),
+  constraints: z.record(z.string(), z.record(z.string(), fieldConstraint)).optional(),
+  redact: z.array(z.string()).optional(),
+  revealSecrets: z.boolean().optional(),
+});
+
 const grantList = z
-  .array(z.string().meta({ examples: ['users:read', 'organizations:write'] }))
-  .meta({ description: 'Permissions, AREA:read or AREA:write; write includes read.' });
+  .array(
+    z.union([
+      z.string().meta({
+        examples: ['users:read', 'organizations:write', 'users:read@org_01EHZNVPK3SFK441A1RGBFSHRT'],
+      }),
+      grantObject,
+    ]),
+  )
+  .meta({
+    description:
+      'Permissions, AREA:read or AREA:write; write includes read. AREA:read@org_… pins a grant to organizations; an object adds constraints and redaction.',
+  });
+
+const organizations = z
+  .array(z.string())
+  .nullable()
+  .meta({ description: 'Organizations every grant is pinned to (org_…); null: not pinned agent-wide.' });
 
 /**
  * Grants as input: the canonical list (`["users:read"]`), or the `{ "users": "read" }` map older clients
@@ -58,6 +88,7 @@ const agentFields = {
   weight: z.number().positive().max(100).optional(),
   quota: quota.optional(),
   mcp: mcp.optional(),
+  organizations: organizations.optional(),
 };
 
 export const idParams = z.object({ id: z.string().min(1).meta({ description: 'Agent id (agt_…) or name' }) });
@@ -109,6 +140,7 @@ export const agentView = z.object({
   weight: z.number(),
   quota: quota,
   mcp: z.object({ tools: mcpToolMode.nullable() }),
+  organizations: organizations,
   createdAt: z.string(),
   updatedAt: z.string(),
   tokens: z.array(tokenView),
@@ -179,6 +211,7 @@ const policyAgent = z.strictObject({
   weight: z.number().positive().max(100).optional(),
   quota: quota.optional(),
   mcpTools: mcpToolMode.nullable().optional(),
+  organizations: organizations.optional(),
 });
 
 export const policyBody = z.strictObject({ agents: z.array(policyAgent) });

@@ -1,6 +1,13 @@
 import { BollardError } from '../errors/index.js';
 import type { Access, AgentRecord, McpToolMode } from '../store/types.js';
 import { checkGrants, grantsFromList } from './grants.js';
+import {
+  buildRestrictions,
+  type GrantSpec,
+  grantRestrictionProblems,
+  ORGANIZATION_ID,
+  splitGrantSpecs,
+} from './restriction-input.js';
 
 export const AGENT_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
@@ -16,7 +23,10 @@ export interface Quota {
 export interface AgentInput {
   name: string;
   description?: string;
-  grants: readonly string[];
+  /** `AREA:read|write`, `AREA:read@org_…` (pinned), or an object with the permission and its restrictions. */
+  grants: readonly GrantSpec[];
+  /** Organizations every grant of the agent is pinned to; null or absent: not pinned agent-wide. */
+  organizations?: readonly string[] | null;
   /** ISO-8601, or null for no expiry. */
   expiresAt?: string | null;
   enabled?: boolean;
@@ -32,7 +42,7 @@ export type AgentPatch = Partial<Omit<AgentInput, 'name'>>;
 /** The settable fields of an agent, normalized. */
 export type AgentFields = Pick<
   AgentRecord,
-  'description' | 'grants' | 'expiresAt' | 'enabled' | 'weight' | 'quota' | 'mcpTools'
+  'description' | 'grants' | 'expiresAt' | 'enabled' | 'weight' | 'quota' | 'mcpTools' | 'restrictions'
 >;
 
 /** One input problem, pointing at its field (`grants[2]`). */
@@ -58,9 +68,39 @@ export function inputProblems(
       message: `'${input.name}' is not a valid agent name (lowercase letters, digits, '.', '_', '-'; at most 63)`,
     });
   }
-  for (const problem of checkGrants(input.grants ?? [], areaNames)) {
+  const specs = input.grants ?? [];
+  const permissions = specs.map((spec) =>
+    typeof spec === 'string' ? spec.split('@')[0]! : String(spec.permission),
+  );
+  // A pinned grant may be given once per organization (`--grant users:read@org_a --grant users:read@org_b`).
+  const repeatedPins = new Set(
+    specs.flatMap((spec, index) =>
+      typeof spec === 'string' && spec.includes('@') && permissions.indexOf(permissions[index]!) !== index
+        ? [index]
+        : [],
+    ),
+  );
+  for (const problem of checkGrants(permissions, areaNames)) {
+    if (repeatedPins.has(problem.index) && /granted twice/.test(problem.message)) continue;
     problems.push({ path: `grants[${problem.index}]`, message: problem.message });
   }
+  specs.forEach((spec, index) => {
+    const restriction = typeof spec === 'string' ? splitGrantSpecs([spec]).restrictions : null;
+    const permission = permissions[index]!;
+    const rules = restriction ? Object.values(restriction)[0] : typeof spec === 'string' ? undefined : spec;
+    if (!rules) return;
+    for (const problem of grantRestrictionProblems(permission, rules)) {
+      const below = problem.path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${key}`)).join('');
+      problems.push({ path: `grants[${index}]${below}`, message: problem.message });
+    }
+  });
+  (input.organizations ?? []).forEach((org, index) => {
+    if (!ORGANIZATION_ID.test(org))
+      problems.push({
+        path: `organizations[${index}]`,
+        message: `'${org}' is not a WorkOS organization id (org_…)`,
+      });
+  });
   if (input.expiresAt && Number.isNaN(Date.parse(input.expiresAt))) {
     problems.push({ path: 'expiresAt', message: `'${input.expiresAt}' is not an ISO-8601 date` });
   }
@@ -81,9 +121,11 @@ export function assertValidInput(input: AgentPatch & { name?: string }, areaName
 
 /** The agent's fields after applying a patch (or the defaults, for a new agent). */
 export function mergeFields(base: AgentFields | null, patch: AgentPatch): AgentFields {
-  const grants: Record<string, Access> = patch.grants
-    ? grantsFromList(patch.grants)
-    : { ...(base?.grants ?? {}) };
+  const split = patch.grants ? splitGrantSpecs(patch.grants) : null;
+  const grants: Record<string, Access> = split ? grantsFromList(split.list) : { ...(base?.grants ?? {}) };
+  const organizations =
+    patch.organizations === undefined ? (base?.restrictions?.organizations ?? null) : patch.organizations;
+  const grantRestrictions = split ? split.restrictions : { ...(base?.restrictions?.grants ?? {}) };
   return {
     description: patch.description ?? base?.description ?? '',
     grants,
@@ -92,6 +134,7 @@ export function mergeFields(base: AgentFields | null, patch: AgentPatch): AgentF
     weight: patch.weight ?? base?.weight ?? 1,
     quota: patch.quota === undefined ? (base?.quota ?? null) : patch.quota,
     mcpTools: patch.mcpTools === undefined ? (base?.mcpTools ?? null) : patch.mcpTools,
+    restrictions: buildRestrictions(organizations, grantRestrictions),
   };
 }
 
@@ -109,6 +152,7 @@ export function changedFields(before: AgentFields, after: AgentFields): string[]
     'weight',
     'quota',
     'mcpTools',
+    'restrictions',
   ];
   return keys.filter((key) => stableJson(before[key]) !== stableJson(after[key]));
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AGENT_NAME_PATTERN, grantProblem, MCP_TOOL_MODES } from '../agents/index.js';
+import { grantRestrictionProblems, ORGANIZATION_ID, splitGrantString } from '../agents/restriction-input.js';
 import { PERMISSIONS } from '../catalog/index.js';
 
 const DATE_OR_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
@@ -21,9 +22,83 @@ export interface PolicySchemaOptions {
  */
 export function buildPolicySchema({ areaNames, now }: PolicySchemaOptions) {
   const permissions = PERMISSIONS.filter((permission) => areaNames.includes(permission.split(':')[0] ?? ''));
-  const grant = z.enum(permissions as [string, ...string[]], {
+  const permission = z.enum(permissions as [string, ...string[]], {
     error: (issue) => grantProblem(String(issue.input), areaNames) ?? undefined,
   });
+  const organizationId = z
+    .string()
+    .regex(ORGANIZATION_ID, 'expected a WorkOS organization id (org_…)')
+    .meta({ examples: ['org_01EHZNVPK3SFK441A1RGBFSHRT'] });
+  const organizations = z.array(organizationId).min(1, 'a pin needs at least one organization');
+  /** `users:read`, or `users:read@org_a+org_b` pinned to organizations. */
+  const grantString = z.string().superRefine((value, ctx) => {
+    const split = splitGrantString(value);
+    const problem = grantProblem(split.permission, areaNames);
+    if (problem || !permissions.includes(split.permission)) {
+      ctx.addIssue({ code: 'custom', message: problem ?? `'${value}' is not a permission` });
+      return;
+    }
+    if (split.organizations?.length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        message: `'${value}': a pin needs at least one organization after '@'`,
+      });
+    for (const org of split.organizations ?? [])
+      if (!ORGANIZATION_ID.test(org))
+        ctx.addIssue({ code: 'custom', message: `'${org}' is not a WorkOS organization id (org_…)` });
+  });
+  const constraint = z
+    .strictObject({
+      allow: z.array(z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
+      match: z
+        .union([z.string(), z.array(z.string())])
+        .transform((value) => (Array.isArray(value) ? value : [value]))
+        .optional()
+        .meta({ description: "Glob pattern(s); '*' matches any run of characters: '*@customer.example'." }),
+      absent: z.boolean().optional().meta({ description: 'true: the field must not be sent.' }),
+    })
+    .meta({ description: 'What one field may be: allowed values, patterns, or absent.' });
+  const grantObject = z
+    .strictObject({
+      permission,
+      organizations: organizations.optional().meta({ description: 'Organizations this grant is pinned to.' }),
+      constraints: z.record(z.string(), z.record(z.string(), constraint)).optional().meta({
+        description:
+          'Endpoint id → field → constraint, for body and query fields (checked against the OpenAPI spec).',
+      }),
+      redact: z.array(z.string()).optional().meta({
+        description: "Response paths removed before the agent sees them: 'email', 'data.*.raw_attributes'.",
+      }),
+      reveal_secrets: z.boolean().optional().meta({
+        description: 'true: the catalog-marked response secrets (codes, tokens, links) are not withheld.',
+      }),
+    })
+    .superRefine((value, ctx) => {
+      for (const problem of grantRestrictionProblems(value.permission, value))
+        ctx.addIssue({ code: 'custom', message: problem.message, path: problem.path });
+    })
+    .meta({ title: 'Grant with restrictions' });
+  const grantJsonSchema = (schema: z.ZodType) => {
+    const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+    return rest;
+  };
+  const grant = z
+    .unknown()
+    .transform((value, ctx) => {
+      const parsed = typeof value === 'string' ? grantString.safeParse(value) : grantObject.safeParse(value);
+      if (parsed.success) return parsed.data as string | z.output<typeof grantObject>;
+      for (const issue of parsed.error.issues) ctx.addIssue({ ...issue } as never);
+      return z.NEVER;
+    })
+    .meta({
+      description:
+        'AREA:read or AREA:write; AREA:read@org_… pins it; an object adds constraints and redaction.',
+      anyOf: [
+        grantJsonSchema(permission),
+        { type: 'string', pattern: '^[a-z_]+:(read|write)@org_' },
+        grantJsonSchema(grantObject),
+      ],
+    });
   let expires = z
     .string()
     .regex(DATE_OR_DATE_TIME, 'expected a date (2026-12-31) or a date-time (2026-12-31T18:00:00Z)');
@@ -48,6 +123,9 @@ export function buildPolicySchema({ areaNames, now }: PolicySchemaOptions) {
         .array(grant)
         .default([])
         .meta({ description: 'Permissions, AREA:read or AREA:write; write includes read.' }),
+      organizations: organizations
+        .optional()
+        .meta({ description: 'Organizations every grant of the agent is pinned to.' }),
       expires: expires.nullable().optional().meta({
         description: 'When the agent stops working: a date or an ISO-8601 date-time. Absent: never.',
       }),

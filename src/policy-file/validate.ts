@@ -46,7 +46,18 @@ function toDesiredPolicy(file: PolicyFile): DesiredPolicy {
     agents: file.agents.map((agent) => ({
       name: agent.name,
       description: agent.description ?? '',
-      grants: agent.grants,
+      grants: agent.grants.map((grant) =>
+        typeof grant === 'string'
+          ? grant
+          : {
+              permission: grant.permission,
+              organizations: grant.organizations,
+              constraints: grant.constraints,
+              redact: grant.redact,
+              revealSecrets: grant.reveal_secrets,
+            },
+      ),
+      organizations: agent.organizations ?? null,
       expiresAt: agent.expires ? expiryInstant(agent.expires).toISOString() : null,
       enabled: agent.enabled ?? true,
       weight: agent.weight ?? 1,

@@ -98,6 +98,7 @@ export const AGENT_COLUMNS = [
   'quota',
   'mcp_tools',
   'approve',
+  'restrictions',
   'created_at',
   'updated_at',
 ] as const;
@@ -114,6 +115,7 @@ export function agentRowValues(agent: AgentRecord, booleanAsInteger: boolean): u
     agent.quota === null ? null : JSON.stringify(agent.quota),
     agent.mcpTools,
     agent.approve?.length ? JSON.stringify(agent.approve) : null,
+    agent.restrictions ? JSON.stringify(agent.restrictions) : null,
     agent.createdAt,
     agent.updatedAt,
   ];
@@ -131,6 +133,7 @@ export function agentFromRow(row: Row): AgentRecord {
     quota: (parseJson(row.quota) as AgentRecord['quota']) ?? null,
     mcpTools: (row.mcp_tools as AgentRecord['mcpTools'] | undefined) ?? null,
     ...(row.approve ? { approve: parseJson(row.approve) as AgentRecord['approve'] } : {}),
+    restrictions: (parseJson(row.restrictions) as AgentRecord['restrictions'] | undefined) ?? null,
     createdAt: String(row.created_at),
     updatedAt: String(row.updated_at),
   };

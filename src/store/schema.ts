@@ -194,6 +194,12 @@ export function buildMigrations(t: ColumnTypes, auditAppend: readonly string[] =
         'INSERT INTO audit_sweep (id, through_seq) VALUES (1, 0)',
       ],
     },
+    {
+      version: 9,
+      name: 'agent restrictions below the area',
+      // Organization pins, argument constraints and redaction, as JSON; null for agents without any.
+      statements: [`ALTER TABLE agents ADD COLUMN restrictions ${t.text}`],
+    },
   ];
 }
 

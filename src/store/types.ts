@@ -1,3 +1,4 @@
+import type { AgentRestrictions } from '../policy/restrictions.js';
 import type { SinkCursorStore } from './sink-cursor-types.js';
 import type { WebhookStore } from './webhook-types.js';
 
@@ -32,6 +33,8 @@ export interface AgentRecord {
   mcpTools: McpToolMode | null;
   /** Calls that need an operator's approval first (policy `approve:`); absent or empty: none. */
   approve?: ApprovalRule[];
+  /** Organization pins, argument constraints and redaction below the area; null when the agent has none. */
+  restrictions?: AgentRestrictions | null;
   createdAt: string;
   updatedAt: string;
 }

@@ -5,9 +5,9 @@ import {
   type AgentPatch,
   type AgentService,
   type AgentView,
-  grantsToList,
   parseDurationSeconds,
 } from '../../agents/index.js';
+import { grantSpecsOf } from '../../agents/restriction-input.js';
 import type { McpToolMode, OperatorRole } from '../../store/types.js';
 import { callerOf } from '../auth.js';
 import { validationError } from '../errors.js';
@@ -53,8 +53,13 @@ function withMcpTools<T extends { mcp?: { tools: McpToolMode | null } | null }>(
  * MCP tool mode as `mcp: { tools }` (null: the server default).
  */
 export function apiAgent(agent: AgentView) {
-  const { mcpTools, ...rest } = agent;
-  return { ...rest, grants: grantsToList(agent.grants), mcp: { tools: mcpTools } };
+  const { mcpTools, restrictions, ...rest } = agent;
+  return {
+    ...rest,
+    grants: grantSpecsOf(agent.grants, restrictions),
+    mcp: { tools: mcpTools },
+    organizations: restrictions?.organizations ?? null,
+  };
 }
 
 function withApiAgent<T extends { agent: AgentView }>(result: T) {

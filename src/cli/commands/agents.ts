@@ -1,13 +1,33 @@
 import type { Command } from 'commander';
 import { parseDurationSeconds } from '../../agents/duration.js';
 import type { AgentView } from '../../agents/index.js';
+import type { GrantSpec } from '../../agents/restriction-input.js';
 import type { McpToolMode } from '../../store/types.js';
 
 /** An agent as the admin API returns it: grants as the canonical `AREA:ACCESS` list, `mcp: { tools }`. */
-export type ApiAgent = Omit<AgentView, 'grants' | 'mcpTools'> & {
-  grants: string[];
+export type ApiAgent = Omit<AgentView, 'grants' | 'mcpTools' | 'restrictions'> & {
+  /** `users:read`, `users:read@org_…` (pinned), or an object with constraints and redaction. */
+  grants: GrantSpec[];
   mcp: { tools: McpToolMode | null };
+  /** Organizations every grant is pinned to. */
+  organizations?: string[] | null;
 };
+
+/** One grant as a line shows it: `users:write (pinned to org_a; constraints on users.create; redacts email)`. */
+export function grantText(grant: GrantSpec): string {
+  if (typeof grant === 'string') return grant;
+  const parts: string[] = [];
+  if (grant.organizations) parts.push(`pinned to ${grant.organizations.join(', ')}`);
+  const constrained = Object.keys(grant.constraints ?? {});
+  if (constrained.length > 0) parts.push(`constraints on ${constrained.join(', ')}`);
+  if (grant.redact?.length) parts.push(`redacts ${grant.redact.join(', ')}`);
+  if (grant.revealSecrets) parts.push('reveals secrets');
+  return parts.length > 0 ? `${grant.permission} (${parts.join('; ')})` : grant.permission;
+}
+
+function grantPermission(grant: GrantSpec): string {
+  return typeof grant === 'string' ? grant : grant.permission;
+}
 
 import { renderTable } from '../table.js';
 import {
@@ -50,7 +70,8 @@ function mcpToolsOption(value: string, allowDefault: boolean): { tools: McpToolM
 }
 
 function grantList(agent: ApiAgent): string {
-  return agent.grants.length > 0 ? agent.grants.join(', ') : '(none)';
+  const grants = agent.grants.length > 0 ? agent.grants.map(grantText).join(', ') : '(none)';
+  return agent.organizations ? `${grants}; every grant pinned to ${agent.organizations.join(', ')}` : grants;
 }
 
 /** enabled, disabled, expired or revoked (no active token): what an operator needs at a glance. */
@@ -97,11 +118,11 @@ function registerCreate(agents: Command): void {
     agents,
     'create <name>',
     'Create an agent and print its token once',
-    'bollard agents create support-bot --grant users:read --grant organizations:read --expires-in 90d\n  bollard agents create admin-bot --grant users:write --mcp-tools compact',
+    'bollard agents create support-bot --grant users:read --grant organizations:read --expires-in 90d\n  bollard agents create acme-bot --grant users:read@org_01ACME --grant organizations:read@org_01ACME\n  bollard agents create admin-bot --grant users:write --mcp-tools compact',
   )
     .option(
       '-g, --grant <permission>',
-      'AREA:read or AREA:write (repeatable, or comma-separated)',
+      'AREA:read or AREA:write (repeatable, or comma-separated); AREA:read@org_… pins it to an organization (repeat for more)',
       collect,
       [],
     )
@@ -212,17 +233,40 @@ interface UpdateOptions {
  * `AREA:read`) removes the area; removing `AREA:write` from a write grant leaves `AREA:read`, since write
  * includes read and taking away write is not taking away read.
  */
-export function nextGrants(current: ApiAgent, options: UpdateOptions): string[] | undefined {
+export function nextGrants(current: ApiAgent, options: UpdateOptions): GrantSpec[] | undefined {
   if (!options.grant && !options.addGrant && !options.removeGrant) return undefined;
-  const byArea = new Map<string, string>();
-  const base = options.grant ?? current.grants;
-  for (const grant of [...base, ...(options.addGrant ?? [])]) byArea.set(grant.split(':')[0] ?? grant, grant);
+  const byArea = new Map<string, GrantSpec[]>();
+  // Within one list, grants of one area add up (`users:read@org_a`, `users:read@org_b`); a later list
+  // (--add-grant) replaces the area's grant.
+  const put = (grants: readonly GrantSpec[]) => {
+    const fresh = new Set<string>();
+    for (const grant of grants) {
+      const area = grantPermission(grant).split(':')[0] ?? '';
+      if (!fresh.has(area)) {
+        byArea.set(area, []);
+        fresh.add(area);
+      }
+      byArea.get(area)!.push(grant);
+    }
+  };
+  put(options.grant ?? current.grants);
+  put(options.addGrant ?? []);
   for (const removed of options.removeGrant ?? []) {
     const [area = removed, access] = removed.split(':');
-    if (access === 'write' && byArea.get(area) === `${area}:write`) byArea.set(area, `${area}:read`);
-    else byArea.delete(area);
+    const held = byArea.get(area);
+    const writes = held?.every((grant) => grantPermission(grant) === `${area}:write`);
+    if (access === 'write' && held && writes) {
+      byArea.set(
+        area,
+        held.map((grant) =>
+          typeof grant === 'string'
+            ? grant.replace(`${area}:write`, `${area}:read`)
+            : { ...grant, permission: `${area}:read` },
+        ),
+      );
+    } else byArea.delete(area);
   }
-  return [...byArea.values()];
+  return [...byArea.values()].flat();
 }
 
 function registerUpdate(agents: Command): void {
@@ -232,7 +276,11 @@ function registerUpdate(agents: Command): void {
     'Change an agent: grants, description, expiry, enabled, weight, MCP tool list',
     'bollard agents update support-bot --add-grant sso:read --remove-grant users\n  bollard agents update support-bot --mcp-tools full\n  bollard agents update support-bot --mcp-tools default',
   )
-    .option('-g, --grant <permission>', 'replace all grants with these (repeatable)', collect)
+    .option(
+      '-g, --grant <permission>',
+      'replace all grants with these (repeatable); AREA:read@org_… pins one to an organization',
+      collect,
+    )
     .option('--add-grant <permission>', 'add or change one grant (repeatable)', collect)
     .option(
       '--remove-grant <grant>',
