@@ -21,6 +21,7 @@ import {
   ControlState,
   CredentialCache,
   createKeyResolver,
+  createOwnerResolver,
   createProxyServer,
   createUpstreamDispatcher,
   type GatewayDeps,
@@ -224,7 +225,9 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     now,
     onError: (error) => logger.error({ err: error }, 'audit write of aggregated denials failed'),
   });
+  const owners = createOwnerResolver({ upstream, dispatcher, logger, now });
   parts = {
+    ownerLookups: () => owners.stats(),
     auditQueueDepth: () => audit.pending,
     breakerStates: () => breaker.states(),
     rateLimitDegraded: () => limiter?.status().degraded ?? false,
@@ -247,6 +250,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     logger,
     now,
     observer: observability.observer,
+    owners,
   };
   const ownPorts = new Set([config.port, config.adminPort].filter((port) => port > 0));
   // Refused inbound webhooks come from anyone who can reach the proxy port, with no agent: their records
@@ -275,6 +279,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
       toleranceMs: config.webhookToleranceMs,
       timeoutMs: config.webhookTimeoutMs,
       bodyLimitBytes: config.bodyLimitBytes,
+      onEvent: (event) => owners.invalidateForEvent(event.event, eventData(event.body)),
     },
     options.webhooks,
   );
@@ -331,6 +336,15 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
       await store.close();
     },
   };
+}
+
+/** The `data` of a stored event's JSON, or null. */
+function eventData(body: string): unknown {
+  try {
+    return (JSON.parse(body) as { data?: unknown }).data ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** `6000/60` → the general rule, WorkOS's documented default when unchanged. */

@@ -21,6 +21,7 @@ export interface ObservedParts {
   /** Each failure domain's breaker, for the domains called so far. */
   breakerStates(): ReadonlyMap<string, BreakerState>;
   rateLimitDegraded(): boolean;
+  ownerLookups?(): { hits: number; misses: number; failures: number; entries: number };
 }
 
 /** Metrics, traces, the call log line and readiness of one app instance. */
@@ -74,6 +75,7 @@ export function createAppObservability(
           auditQueueDepth: () => deps.parts()?.auditQueueDepth() ?? 0,
           breakerStates,
           rateLimitDegraded: () => deps.parts()?.rateLimitDegraded() ?? false,
+          ownerLookups: () => deps.parts()?.ownerLookups?.() ?? null,
           webhookDeliveries: () => store.webhooks.deliveryStats(),
           ready: async () => (await readiness.check()).ready,
           now,

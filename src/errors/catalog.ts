@@ -10,6 +10,14 @@ export const ERRORS = {
     message: 'Missing, malformed, unknown, expired or revoked Bollard agent token.',
   },
   permission_denied: { status: 403, message: 'The agent lacks the permission this endpoint needs.' },
+  organization_not_allowed: {
+    status: 403,
+    message: "The call touches an organization outside the agent's pin, or one Bollard cannot establish.",
+  },
+  constraint_violated: {
+    status: 403,
+    message: "A field of the call breaks a constraint on the agent's grant.",
+  },
   endpoint_not_allowed: {
     status: 403,
     message: 'This method and path are not in the WorkOS catalog; Bollard fails closed.',

@@ -78,6 +78,10 @@ export function outcomeDraft(
     error?: string;
     /** Set when the answer names the organization the call created (the call itself could not). */
     organizationId?: string | null;
+    /** Response paths taken out of the answer (redaction, withheld secrets). */
+    withheld?: string[];
+    /** List items taken out of the answer because their organization is outside the agent's pin. */
+    filtered?: number;
   },
   startedAt: number,
 ): AuditDraft {
@@ -108,8 +112,16 @@ export function outcomeDraft(
     bytesOut: result.bytesOut,
     clientIp: null,
     userAgent: null,
-    details: result.error ? { error: result.error } : {},
+    details: outcomeDetails(result),
   };
+}
+
+function outcomeDetails(result: { error?: string; withheld?: string[]; filtered?: number }) {
+  const details: Record<string, unknown> = {};
+  if (result.error) details.error = result.error;
+  if (result.withheld && result.withheld.length > 0) details.withheld = result.withheld;
+  if (result.filtered !== undefined) details.filtered = result.filtered;
+  return details;
 }
 
 /** The path as stored: a secret path parameter (catalog `pathSecrets`) keeps its place as `[redacted]`. */

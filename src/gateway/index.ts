@@ -7,6 +7,12 @@ export { createUpstreamDispatcher, type UpstreamOptions } from './forward.js';
 export { callInProcess, type InProcessRequest, type InProcessResponse } from './in-process.js';
 export type { LimitDenial } from './limits.js';
 export { type CallObservation, type CallObserver, type CallStage, UNOBSERVED } from './observe.js';
+export {
+  createOwnerResolver,
+  type OwnerAnswer,
+  type OwnerResolver,
+  type OwnerResolverOptions,
+} from './owner-resolver.js';
 export { type AuditSink, deny, type GatewayDeps, handleProxyRequest, newRequestId } from './pipeline.js';
 export { readBody } from './read-body.js';
 export { agentStateError } from './recheck.js';

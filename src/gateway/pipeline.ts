@@ -15,6 +15,7 @@ import type { UpstreamOptions } from './forward.js';
 import { checkLimits } from './limits.js';
 import { type Matcher, type NormalizedRequest, normalize } from './normalize.js';
 import { type CallObserver, UNOBSERVED } from './observe.js';
+import type { OwnerResolver } from './owner-resolver.js';
 import { type ParsedBody, parseBody } from './parse-body.js';
 import { readBody } from './read-body.js';
 import { denialError, recheckAccess } from './recheck.js';
@@ -22,6 +23,7 @@ import { relay } from './relay.js';
 import { newRequestId } from './request-id.js';
 import type { KeyResolver } from './resolve-keys.js';
 import { asBollardError, REQUEST_ID_HEADER, sendError } from './respond.js';
+import { type CallScope, decideScope, type ScopeDecision } from './scope.js';
 
 /** Where audit drafts go. Resolves once the record is durable (write-ahead); rejects if it cannot be. */
 export interface AuditSink {
@@ -59,6 +61,24 @@ export interface GatewayDeps {
   now(): number;
   /** Metrics, the per-call log line and traces; none without it. */
   observer?: CallObserver;
+  /** Finds who owns a resource a pinned agent names; without it such calls are denied (fail closed). */
+  owners?: OwnerResolver;
+}
+
+/** No owner can be found: every pinned call that needs a lookup is denied. */
+const NO_OWNERS: OwnerResolver = {
+  owners: () => ({ ok: false, problem: 'owner lookups are not configured' }),
+  invalidateForEvent: () => undefined,
+  stats: () => ({ hits: 0, misses: 0, failures: 0, entries: 0 }),
+};
+
+/** The restrictions' verdict on the call as it stands (pins, constraints, redaction). */
+function scopeOf(deps: GatewayDeps, facts: CallFacts, endpoint: CatalogEndpoint) {
+  return decideScope(deps.owners ?? NO_OWNERS, facts.agent, endpoint, {
+    params: facts.params,
+    query: facts.query ?? new URLSearchParams(),
+    body: facts.body,
+  });
 }
 
 export { newRequestId };
@@ -185,6 +205,13 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
     return deny(deps, facts, res, error, 'malformed_body', 'normalize:body');
   }
 
+  // Pins, argument constraints and redaction: decided before any wait, and again after it.
+  let scoped: ScopeDecision = await scopeOf(deps, facts, endpoint);
+  if (!scoped.ok) {
+    const { error, reason, rule } = scoped.denial;
+    return deny(deps, facts, res, error, reason, rule);
+  }
+
   const signal = clientGone(res);
   const recheck = () => recheckAccess(deps, facts, endpoint, deps.now());
   const waitStarted = observation.clock();
@@ -208,6 +235,15 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
     await limits?.release().catch(() => undefined);
     return deny(deps, facts, res, late.error, late.reason, late.rule);
   }
+  // The agent's restrictions may have changed while the call waited (a pin narrowed).
+  if (facts.agent?.restrictions) scoped = await scopeOf(deps, facts, endpoint);
+  if (!scoped.ok) {
+    await limits?.release().catch(() => undefined);
+    const { error, reason, rule } = scoped.denial;
+    return deny(deps, facts, res, error, reason, `recheck:${rule}`);
+  }
+  const scope = scoped.scope;
+  const rawQuery = withInjectedFilter(deps, facts, normalized.rawQuery, scope);
 
   const call = callDraft(facts, {
     decision: 'allow',
@@ -225,7 +261,7 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
     await limits?.release().catch(() => undefined);
     throw new BollardError('audit_unavailable');
   }
-  const target = normalized.rawQuery ? `${normalized.path}?${normalized.rawQuery}` : normalized.path;
+  const target = rawQuery ? `${normalized.path}?${rawQuery}` : normalized.path;
   await relay(deps, {
     req,
     res,
@@ -240,7 +276,26 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
     onSend: limits?.sent,
     signal,
     observation,
+    shape: scope && (scope.filterItems || scope.withhold.length > 0) ? scope : null,
   });
+}
+
+/**
+ * The query string to forward: with the organization filter Bollard adds for an agent pinned to one
+ * organization, which the audit record then names too.
+ */
+function withInjectedFilter(
+  deps: GatewayDeps,
+  facts: CallFacts,
+  rawQuery: string,
+  scope: CallScope | null,
+): string {
+  if (!scope?.inject || !facts.query) return rawQuery;
+  const { name, value } = scope.inject;
+  facts.query.set(name, value);
+  facts.details = { ...facts.details, query: deps.summarizeQuery(facts.query), injected: { [name]: value } };
+  const added = `${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
+  return rawQuery ? `${rawQuery}&${added}` : added;
 }
 
 function carriesClientSecret(endpoint: CatalogEndpoint): boolean {

@@ -22,6 +22,10 @@ import { injectClientSecret } from './inject-credentials.js';
 import type { CallObservation } from './observe.js';
 import type { ParsedBody } from './parse-body.js';
 import { sendError } from './respond.js';
+import { FILTERED_HEADER, type ShapeRequest, shapeJsonBody, WITHHELD_HEADER } from './shape-response.js';
+
+/** Most of an answer Bollard reads to filter or redact it; a larger one is refused (fail closed). */
+const SHAPED_BODY_LIMIT = 16 * 1024 * 1024;
 
 /** What relaying needs from the gateway's dependencies. */
 export interface RelayDeps {
@@ -54,6 +58,8 @@ export interface RelayCall {
   signal: AbortSignal;
   /** Times the upstream call, continues the agent's trace, and is told the outcome. */
   observation?: CallObservation;
+  /** What to take out of the answer before the agent sees it (pins, redaction); null: stream it as is. */
+  shape?: ShapeRequest | null;
 }
 
 /**
@@ -73,6 +79,8 @@ export async function relay(deps: RelayDeps, call: RelayCall): Promise<void> {
   );
   const { signal, observation } = call;
   if (observation?.traceparent) headers.traceparent = observation.traceparent;
+  // An answer Bollard must read is asked for unencoded.
+  if (call.shape) headers['accept-encoding'] = 'identity';
   await call
     .onSend?.()
     .catch((error: unknown) =>
@@ -129,7 +137,76 @@ export async function relay(deps: RelayDeps, call: RelayCall): Promise<void> {
     });
     return;
   }
-  streamBack(deps, call, upstream, deps.now() - sentAt);
+  if (call.shape && upstream.statusCode < 300) shapeBack(deps, call, upstream, deps.now() - sentAt);
+  else streamBack(deps, call, upstream, deps.now() - sentAt);
+}
+
+/**
+ * Reads a successful answer whole (bounded), takes out what the agent may not see, and sends the rest
+ * with headers saying what was taken out; the outcome record says it too. An answer that cannot be read
+ * as JSON, or is too large, is refused rather than passed on unshaped.
+ */
+function shapeBack(
+  deps: RelayDeps,
+  call: RelayCall,
+  upstream: Dispatcher.ResponseData,
+  upstreamLatencyMs: number,
+): void {
+  const shape = call.shape!;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const upstreamRequestId = first(upstream.headers['x-request-id']);
+  let settled = false;
+  const refuse = (reason: string) => {
+    if (settled) return;
+    settled = true;
+    upstream.body.destroy();
+    const failure = new BollardError(
+      'upstream_unavailable',
+      "Bollard could not check the answer against the agent's restrictions, so it is withheld.",
+      { reason },
+    );
+    const status = sendError(call.res, call.requestId, failure);
+    recordOutcome(deps, call, {
+      status,
+      upstreamStatus: upstream.statusCode,
+      upstreamRequestId,
+      upstreamLatencyMs,
+      bytesOut: 0,
+      error: reason,
+    });
+  };
+  upstream.body.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > SHAPED_BODY_LIMIT) return refuse('answer_too_large');
+    if (!settled) chunks.push(chunk);
+  });
+  upstream.body.once('error', () => refuse('upstream_read_failed'));
+  upstream.body.once('end', () => {
+    if (settled) return;
+    const raw = Buffer.concat(chunks);
+    const shaped = raw.length === 0 ? null : shapeJsonBody(raw, shape);
+    if (raw.length > 0 && !shaped) return refuse('answer_not_json');
+    settled = true;
+    const body = shaped?.body ?? raw;
+    const headers = downstreamResponseHeaders(upstream.headers, call.requestId);
+    delete headers['content-encoding'];
+    delete headers['transfer-encoding'];
+    headers['content-length'] = body.length;
+    if (shaped && shaped.withheld.length > 0) headers[WITHHELD_HEADER] = shaped.withheld.join(',');
+    if (shape.filterItems) headers[FILTERED_HEADER] = String(shaped?.filtered ?? 0);
+    call.res.writeHead(upstream.statusCode, headers);
+    call.res.end(body);
+    recordOutcome(deps, call, {
+      status: upstream.statusCode,
+      upstreamStatus: upstream.statusCode,
+      upstreamRequestId,
+      upstreamLatencyMs,
+      bytesOut: body.length,
+      withheld: shaped?.withheld,
+      filtered: shape.filterItems ? (shaped?.filtered ?? 0) : undefined,
+    });
+  });
 }
 
 function streamBack(

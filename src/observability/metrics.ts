@@ -24,6 +24,8 @@ export interface MetricsSources {
     counts: Partial<Record<string, number>>;
     oldestPendingAt: string | null;
   }>;
+  /** The organization-owner cache of pinned agents' calls: hits, misses, failed lookups, entries. */
+  ownerLookups?: () => { hits: number; misses: number; failures: number; entries: number } | null;
   /** Readiness, checked as `/readyz` checks it (cached there), so the gauge is right without probes. */
   ready?: () => Promise<boolean>;
   now?: () => number;
@@ -217,6 +219,33 @@ export function createMetrics(sources: MetricsSources = {}): BollardMetrics {
     registers,
     collect() {
       this.set(sources.rateLimitDegraded?.() ? 1 : 0);
+    },
+  });
+
+  // Owner lookups for organization pins: totals read at scrape time, added as deltas.
+  const ownerSeen = { hits: 0, misses: 0, failures: 0 };
+  new CounterMetric({
+    name: 'bollard_owner_cache_lookups_total',
+    help: 'Owner lookups of pinned calls by result: hit (cached), miss (asked WorkOS), failure (denied)',
+    labelNames: ['result'] as const,
+    registers,
+    collect() {
+      const stats = sources.ownerLookups?.();
+      if (!stats) return;
+      const labels = { hits: 'hit', misses: 'miss', failures: 'failure' } as const;
+      for (const result of ['hits', 'misses', 'failures'] as const) {
+        const delta = stats[result] - ownerSeen[result];
+        if (delta > 0) this.inc({ result: labels[result] }, delta);
+        ownerSeen[result] = stats[result];
+      }
+    },
+  });
+  new Gauge({
+    name: 'bollard_owner_cache_entries',
+    help: 'Owners held in the lookup cache of organization pins (bounded)',
+    registers,
+    collect() {
+      this.set(sources.ownerLookups?.()?.entries ?? 0);
     },
   });
 

@@ -14,6 +14,8 @@ export interface DeliveryRequest {
   now: () => number;
   /** The pinned, checked connection pool (`createDeliveryDispatcher`). */
   dispatcher: Dispatcher;
+  /** Paths of the event taken out for this agent (its grant's redaction), said in `x-bollard-withheld`. */
+  withheld?: readonly string[];
 }
 
 export interface DeliveryResponse {
@@ -74,6 +76,9 @@ export async function postDelivery(request: DeliveryRequest): Promise<DeliveryRe
         'workos-signature': signatureHeader(request.secrets, request.body, request.now()),
         'x-bollard-delivery-id': request.deliveryId,
         'x-bollard-event-id': request.eventId,
+        ...(request.withheld && request.withheld.length > 0
+          ? { 'x-bollard-withheld': request.withheld.join(',') }
+          : {}),
       },
       body: request.body,
     });

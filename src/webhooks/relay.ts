@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { LocalRoute } from '../gateway/index.js';
 import type { AuditDraft, Store } from '../store/types.js';
+import type { WebhookEventRecord } from '../store/webhook-types.js';
 import { backfillEvents } from './backfill.js';
 import { createDeliveryDispatcher } from './deliver.js';
 import { createDestinationGuard, type DestinationRules } from './destination.js';
@@ -34,6 +35,8 @@ export interface WebhookRelayDeps {
   bodyLimitBytes: number;
   /** Where deliveries may go (`BOLLARD_WEBHOOK_ALLOW_PRIVATE`, Bollard's own ports). */
   destinations: DestinationRules;
+  /** Told of every newly stored event, received or backfilled (the owner cache forgets what it changed). */
+  onEvent?: (event: WebhookEventRecord) => void;
 }
 
 /** The webhook relay: inbound route, admin service and delivery worker, wired together. */
@@ -64,6 +67,14 @@ export function createWebhookRelay(deps: WebhookRelayDeps, options: WebhookRelay
     timeoutMs: deps.timeoutMs,
     pollMs: options.pollMs ?? 1_000, // 1 second
   });
+  const stored = (event: WebhookEventRecord) => {
+    try {
+      deps.onEvent?.(event);
+    } catch (error) {
+      deps.logger.warn({ err: error, eventId: event.id }, 'event hook failed');
+    }
+    worker.kick();
+  };
   const kick = () => worker.kick();
   const route = createInboundRoute({
     store: deps.store,
@@ -72,7 +83,7 @@ export function createWebhookRelay(deps: WebhookRelayDeps, options: WebhookRelay
     toleranceMs: deps.toleranceMs ?? DEFAULT_TOLERANCE_MS,
     bodyLimitBytes: deps.bodyLimitBytes,
     now: deps.now,
-    onStored: kick,
+    onStored: stored,
     logger: deps.logger,
   });
   const service = createWebhookService({

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
+import { shapeValue } from '../gateway/shape-response.js';
 import { grantsAllow } from '../policy/index.js';
+import { pinFor, withheldPaths } from '../policy/restrictions.js';
 import type { AgentRecord, AuditDraft, Store } from '../store/types.js';
 import type { WebhookDeliveryRecord, WebhookSubscriptionRecord } from '../store/webhook-types.js';
 import { auditableUrl, webhookAuditDraft } from './audit-draft.js';
@@ -41,6 +43,37 @@ function refusal(agent: AgentRecord | null, permission: string | null, now: numb
   if (agent.expiresAt && Date.parse(agent.expiresAt) <= now) return 'agent_expired';
   if (!permission) return 'unknown_event';
   return grantsAllow(agent.grants, permission) ? null : 'missing_permission';
+}
+
+/**
+ * What an agent's restrictions make of one event: refused when its organization is outside the agent's pin
+ * (or the event names none: fail closed), otherwise the body with the grant's redacted paths taken out of
+ * `data`. The same pins and paths as the agent's calls.
+ */
+export function scopeEvent(
+  agent: Pick<AgentRecord, 'restrictions'>,
+  area: string,
+  body: string,
+): { body: string; withheld: string[]; refusal?: string; rule?: string } {
+  const { restrictions } = agent;
+  if (!restrictions) return { body, withheld: [] };
+  let parsed: { data?: unknown };
+  try {
+    parsed = JSON.parse(body) as { data?: unknown };
+  } catch {
+    return { body, withheld: [], refusal: 'unreadable_event' };
+  }
+  const pin = pinFor(restrictions, area);
+  if (pin) {
+    const data = parsed.data as Record<string, unknown> | undefined;
+    const org = typeof data?.organization_id === 'string' ? data.organization_id : null;
+    if (!org || !pin.organizations.includes(org))
+      return { body, withheld: [], refusal: 'organization_not_allowed', rule: pin.rule };
+  }
+  const withhold = withheldPaths(restrictions, area, []);
+  if (withhold.length === 0) return { body, withheld: [] };
+  const shaped = shapeValue(parsed.data, { filterItems: null, withhold });
+  return { body: JSON.stringify(parsed), withheld: shaped.withheld };
 }
 
 /**
@@ -171,7 +204,8 @@ export class DeliveryWorker {
       url: auditableUrl(subscription.url),
     };
     const at = now();
-    const denied = refusal(agent, permission, at);
+    const scoped = agent && area ? scopeEvent(agent, area, event.body) : { body: event.body, withheld: [] };
+    const denied = refusal(agent, permission, at) ?? scoped.refusal ?? null;
     if (denied) {
       await this.finish(delivery, {
         status: 'denied',
@@ -181,12 +215,13 @@ export class DeliveryWorker {
         lastStatus: null,
         lastError: denied,
       });
-      await this.record({ ...base, decision: 'deny', reason: denied, details });
+      await this.record({ ...base, decision: 'deny', reason: denied, rule: scoped.rule, details });
       return;
     }
     const response = await postDelivery({
+      withheld: scoped.withheld,
       url: subscription.url,
-      body: event.body,
+      body: scoped.body,
       secrets: signingSecrets(subscription, at),
       timeoutMs: this.options.timeoutMs,
       deliveryId: delivery.id,
@@ -214,7 +249,13 @@ export class DeliveryWorker {
       upstreamStatus: response.status,
       upstreamLatencyMs: response.latencyMs,
       bytesOut: Buffer.byteLength(event.body),
-      details: { ...details, attempt: attempts, error: response.error, nextAttemptAt: next.nextAttemptAt },
+      details: {
+        ...details,
+        attempt: attempts,
+        error: response.error,
+        nextAttemptAt: next.nextAttemptAt,
+        ...(scoped.withheld.length > 0 ? { withheld: scoped.withheld } : {}),
+      },
     });
   }
 

@@ -48,7 +48,7 @@ export async function startHarness(
     config?: Partial<ConfigInput>;
     app?: AppOptions;
     emulatorRateLimits?: boolean;
-    emulator?: Pick<EmulatorOptions, 'deterministic' | 'now'>;
+    emulator?: Pick<EmulatorOptions, 'deterministic' | 'now' | 'seed'>;
   } = {},
 ): Promise<Harness> {
   const apiKey = `sk_test_${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
