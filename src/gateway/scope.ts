@@ -34,7 +34,7 @@ const UNSCOPED: ScopeDecision = { ok: true, scope: null };
 
 interface Caller {
   name: string;
-  restrictions: AgentRestrictions | null;
+  restrictions?: AgentRestrictions | null;
 }
 
 function organizationDenial(
