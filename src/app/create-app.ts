@@ -36,6 +36,7 @@ import {
   type LimiterPolicy,
   type UpstreamBreakerOptions,
 } from '../ratelimit/index.js';
+import { type AuditSinks, startAuditSinks } from '../sinks/index.js';
 import { openStore } from '../store/index.js';
 import type { AuditDraft, Store } from '../store/types.js';
 import { createWebhookRelay, type WebhookRelay, type WebhookRelayOptions } from '../webhooks/index.js';
@@ -61,6 +62,8 @@ export interface AppOptions {
   breaker?: UpstreamBreakerOptions;
   /** How long a readiness store check is reused (default 1,000 ms; tests use 0). */
   readinessCacheMs?: number;
+  /** Audit sink settings beyond the configuration (tests poll faster). */
+  sinks?: { pollMs?: number };
 }
 
 /** A built, not yet listening, Bollard. */
@@ -154,11 +157,13 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
   if (signingKey.created)
     logger.info({ file: signingKey.source }, 'created the audit checkpoint signing key');
   let checkpointer: Checkpointer | null = null;
+  let sinks: AuditSinks | null = null;
   const audit = new AuditWriter(store, {
     ...observability.auditHooks,
     onCommit(rows, seconds, headSeq) {
       observability.auditHooks.onCommit(rows, seconds, headSeq);
       checkpointer?.committed(headSeq);
+      sinks?.committed(headSeq);
     },
   });
   checkpointer = new Checkpointer({
@@ -215,6 +220,14 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
         `circuit breaker of ${domain} is ${state.replace('_', '-')}`,
       ),
   });
+  sinks = startAuditSinks(config.auditSinks, {
+    store,
+    logger,
+    upstream,
+    dispatcher,
+    limiter,
+    ...options.sinks,
+  });
   const anonymous = new AnonymousTraffic({
     maxConnections: config.anonymousMaxConnections,
     probationMs: 5_000, // 5 seconds for a connection past the cap to send its first call
@@ -231,6 +244,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     auditQueueDepth: () => audit.pending,
     breakerStates: () => breaker.states(),
     rateLimitDegraded: () => limiter?.status().degraded ?? false,
+    auditSinks: () => sinks?.statuses() ?? [],
   };
   const deps: GatewayDeps = {
     match,
@@ -329,6 +343,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
       stopRetention();
       checkpointer.stop();
       unknownOutcomes.stop();
+      await sinks?.close();
       await audit.close();
       await limiter?.close();
       await dispatcher.close();

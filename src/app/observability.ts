@@ -22,6 +22,8 @@ export interface ObservedParts {
   breakerStates(): ReadonlyMap<string, BreakerState>;
   rateLimitDegraded(): boolean;
   ownerLookups?(): { hits: number; misses: number; failures: number; entries: number };
+  /** Each audit sink's cursor and failures. */
+  auditSinks(): Array<{ name: string; cursor: number | null; failures: number }>;
 }
 
 /** Metrics, traces, the call log line and readiness of one app instance. */
@@ -77,6 +79,16 @@ export function createAppObservability(
           rateLimitDegraded: () => deps.parts()?.rateLimitDegraded() ?? false,
           ownerLookups: () => deps.parts()?.ownerLookups?.() ?? null,
           webhookDeliveries: () => store.webhooks.deliveryStats(),
+          auditSinks: async () => {
+            const sinks = deps.parts()?.auditSinks() ?? [];
+            if (sinks.length === 0) return [];
+            const { lastSeq } = await store.auditBounds();
+            return sinks.map((sink) => ({
+              name: sink.name,
+              lag: sink.cursor === null ? null : Math.max(0, lastSeq - sink.cursor),
+              failures: sink.failures,
+            }));
+          },
           ready: async () => (await readiness.check()).ready,
           now,
         })

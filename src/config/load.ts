@@ -44,6 +44,7 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, keyof ConfigInput>> 
   BOLLARD_AUDIT_SIGNING_KEY_FILE: 'auditSigningKeyFile',
   BOLLARD_AUDIT_CHECKPOINT_RECORDS: 'auditCheckpointRecords',
   BOLLARD_AUDIT_CHECKPOINT_SECONDS: 'auditCheckpointSeconds',
+  BOLLARD_AUDIT_SINKS: 'auditSinks',
   BOLLARD_MCP_TOOLS: 'mcpTools',
   BOLLARD_MCP_ALLOWED_HOSTS: 'mcpAllowedHosts',
 };

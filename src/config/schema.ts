@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { auditSinks } from './sinks.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 /** An http(s) URL: the only schemes Bollard can forward to. */
@@ -114,6 +115,8 @@ export const configSchema = z.object({
   auditCheckpointRecords: z.coerce.number().int().min(1).default(1_000),
   /** …or after this many seconds when anything was written. */
   auditCheckpointSeconds: z.coerce.number().positive().default(60), // 60 seconds
+  /** Where the audit log is streamed besides the store: files, HTTP endpoints, stdout, WorkOS Audit Logs. */
+  auditSinks: auditSinks.default([]),
   /** Share of the WorkOS budget kept for traffic that does not pass through Bollard. */
   rateLimitReserve: z.coerce.number().min(0).max(0.9).default(0.1),
   /** How many Bollard processes share the limits: while Redis is unreachable each enforces 1/replicas of them. */

@@ -1,6 +1,7 @@
 import { type Context, type Environment, isoNow, param, timestamps } from './context.js';
 import { type FieldError, throwIfInvalid, WorkOSError } from './errors.js';
 import type { Json, JsonObject } from './json.js';
+import { listEnvelope, paginate, readPageParams } from './pagination.js';
 import { randomToken } from './random.js';
 import { csv, json, type Reply } from './reply.js';
 import type { Router } from './router.js';
@@ -61,11 +62,44 @@ export function insertAuditEvent(env: Environment, organizationId: string, event
   });
 }
 
+/** The newest schema version of an action, if any was created. */
+function latestSchema(env: Environment, action: string): Row | undefined {
+  return env.state.auditSchemas
+    .filter((row) => row.action === action)
+    .sort((a, b) => Number(b.version) - Number(a.version))[0];
+}
+
+/**
+ * An action with a schema accepts only the target types the schema lists: WorkOS's recorded 400
+ * (`invalid_audit_log`, an ajv-style `errors` entry per target it refuses).
+ */
+function checkAgainstSchema(env: Environment, event: JsonObject): void {
+  const schema = latestSchema(env, String(event.action));
+  if (!schema) return;
+  const allowed = (schema.targets as JsonObject[]).map((target) => String(target.type));
+  const errors = (event.targets as JsonObject[]).flatMap((target, i) =>
+    allowed.includes(String(target.type))
+      ? []
+      : [
+          {
+            instancePath: `/targets/${i}/type`,
+            schemaPath: '#/properties/targets/items/properties/type/enum',
+            keyword: 'enum',
+            params: { allowValues: allowed },
+            message: 'must be equal to one of the allowed values',
+          },
+        ],
+  );
+  if (errors.length > 0)
+    throw new WorkOSError(400, { code: 'invalid_audit_log', message: 'Invalid Audit Log event', errors });
+}
+
 /** 201 `{"success":true}`, as recorded (the spec says 200). */
 function createEvent(ctx: Context): Reply {
   const event = validateEvent(ctx.body);
   const orgId = String(ctx.body.organization_id);
   requireRow(ctx.env.state.organizations, orgId, 'Organization');
+  checkAgainstSchema(ctx.env, event);
   insertAuditEvent(ctx.env, orgId, event);
   return json(201, { success: true });
 }
@@ -180,9 +214,62 @@ export function exportCsv(ctx: Context): Reply {
   return csv(`${[header.join(','), ...rows].join('\n')}\n`);
 }
 
+/** 201 AuditLogSchemaJson: a new version of the action's schema (the action is created with its first). */
+function createSchema(ctx: Context): Reply {
+  const action = param(ctx, 'action');
+  const targets = ctx.body.targets;
+  const errors: FieldError[] = [];
+  requireField(
+    errors,
+    Array.isArray(targets) &&
+      targets.length > 0 &&
+      targets.every((t) => isObject(t) && typeof t.type === 'string'),
+    'targets',
+  );
+  throwIfInvalid(errors);
+  const previous = latestSchema(ctx.env, action);
+  const row = ctx.env.state.auditSchemas.put({
+    object: 'audit_log_schema',
+    id: ctx.env.newId('audit_log_schema_'),
+    action,
+    version: previous ? Number(previous.version) + 1 : 1,
+    actor: { metadata: isObject(ctx.body.actor) ? (ctx.body.actor.metadata ?? {}) : {} },
+    targets: (targets as JsonObject[]).map((t) => ({ type: t.type, metadata: t.metadata ?? {} })),
+    ...(isObject(ctx.body.metadata) ? { metadata: ctx.body.metadata } : {}),
+    ...timestamps(ctx.env),
+  });
+  return json(201, schemaJson(row));
+}
+
+function schemaJson(row: Row): JsonObject {
+  const { id: _id, action: _action, updated_at: _updated, ...rest } = row;
+  return rest as JsonObject;
+}
+
+function listSchemas(ctx: Context): Reply {
+  const action = param(ctx, 'action');
+  const rows = ctx.env.state.auditSchemas
+    .filter((row) => row.action === action)
+    .sort((a, b) => Number(b.version) - Number(a.version));
+  const result = paginate(rows, readPageParams(ctx.query));
+  return json(200, listEnvelope({ ...result, data: result.data.map(schemaJson) }));
+}
+
+/** `GET /_emulator/audit_logs/events?organization_id=&action=`: every event accepted, oldest first. */
+export function listAuditEvents(ctx: Context): Reply {
+  const org = ctx.query.get('organization_id');
+  const action = ctx.query.get('action');
+  const rows = ctx.env.state.auditEvents.filter(
+    (row) => (!org || row.organization_id === org) && (!action || row.action === action),
+  );
+  return json(200, rows as unknown as JsonObject[]);
+}
+
 export function registerAuditLogRoutes(router: Router): void {
   router
     .add('POST', '/audit_logs/events', createEvent)
+    .add('POST', '/audit_logs/actions/{action}/schemas', createSchema)
+    .add('GET', '/audit_logs/actions/{action}/schemas', listSchemas)
     .add('POST', '/audit_logs/exports', createExport)
     .add('GET', '/audit_logs/exports/{id}', getExport);
 }

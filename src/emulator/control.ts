@@ -29,9 +29,10 @@
  *   DELETE /_emulator/directory_groups/{id}                      dsync.group.deleted
  *   POST|DELETE /_emulator/directory_groups/{id}/users/{userId}  dsync.group.user_added | user_removed
  *   GET    /_emulator/exports/{id}.csv?token=    the audit-log export download (the `url` of a ready export)
+ *   GET    /_emulator/audit_logs/events?organization_id=&action=   Audit Logs events accepted, oldest first
  */
 
-import { exportCsv } from './audit-logs.js';
+import { exportCsv, listAuditEvents } from './audit-logs.js';
 import { type Context, param } from './context.js';
 import { registerDirectoryControl } from './directory-control.js';
 import { checkDomain } from './domains.js';
@@ -98,7 +99,8 @@ export function createControl(
       return json(201, ctx.env.state.events[ctx.env.state.events.length - 1].row);
     })
     .add('GET', '/_emulator/webhooks', () => json(200, deliverer.attempts as unknown as JsonObject[]))
-    .add('GET', '/_emulator/exports/{file}', exportCsv);
+    .add('GET', '/_emulator/exports/{file}', exportCsv)
+    .add('GET', '/_emulator/audit_logs/events', listAuditEvents);
   registerConnectionControl(router);
   registerDirectoryControl(router);
   return async (ctx) => {

@@ -42,6 +42,8 @@ export class EmulatorState {
   readonly challenges = new Table<Row>();
   readonly auditEvents = new Table<Row>();
   readonly auditExports = new Table<Row>();
+  /** Audit Logs schemas: one row per version of an action's schema. */
+  readonly auditSchemas = new Table<Row>();
   readonly roles = new Table<Row>();
   readonly webhookEndpoints = new Table<Row>();
   readonly events: StoredEvent[] = [];

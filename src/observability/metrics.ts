@@ -26,6 +26,8 @@ export interface MetricsSources {
   }>;
   /** The organization-owner cache of pinned agents' calls: hits, misses, failed lookups, entries. */
   ownerLookups?: () => { hits: number; misses: number; failures: number; entries: number } | null;
+  /** Each audit sink's lag (records written but not delivered; null while another replica holds it) and failures. */
+  auditSinks?: () => Promise<Array<{ name: string; lag: number | null; failures: number }>>;
   /** Readiness, checked as `/readyz` checks it (cached there), so the gauge is right without probes. */
   ready?: () => Promise<boolean>;
   now?: () => number;
@@ -282,6 +284,27 @@ export function createMetrics(sources: MetricsSources = {}): BollardMetrics {
     registers,
     collect() {
       this.set(sources.auditQueueDepth?.() ?? 0);
+    },
+  });
+
+  new Gauge({
+    name: 'bollard_audit_sink_lag_records',
+    help: 'Audit records written but not yet delivered to the sink (files, HTTP, stdout, WorkOS mirror)',
+    labelNames: ['sink'] as const,
+    registers,
+    async collect() {
+      for (const sink of (await sources.auditSinks?.().catch(() => null)) ?? [])
+        if (sink.lag !== null) this.set({ sink: sink.name }, sink.lag);
+    },
+  });
+  new Gauge({
+    name: 'bollard_audit_sink_failing_attempts',
+    help: 'Failed delivery attempts to the sink since its last success (0 while it delivers)',
+    labelNames: ['sink'] as const,
+    registers,
+    async collect() {
+      for (const sink of (await sources.auditSinks?.().catch(() => null)) ?? [])
+        this.set({ sink: sink.name }, sink.failures);
     },
   });
 
