@@ -115,14 +115,16 @@ describe('Redis limiter', () => {
     expect(limiter.status().degraded).toBe(false);
 
     await relay.cut();
-    expect(await countAllowed(limiter, req, 20)).toBe(5);
+    // Warm: the 4 taken through Redis were mirrored locally, so of this process's share (5) 1 is left.
+    expect(await countAllowed(limiter, req, 20)).toBe(1);
     expect(limiter.status().degraded).toBe(true);
     expect(logs.some((l) => JSON.parse(l).level === 40)).toBe(true);
     expect(await registry.getSingleMetricAsString('bollard_ratelimit_degraded')).toMatch(/ 1$/);
 
     await relay.restore();
     try {
-      // Redis kept the 4 calls made before the outage: 6 more fit, counting the one that finds it back.
+      // Redis kept the 4 calls made before the outage and is told the 1 taken locally: 5 more fit,
+      // counting the one that finds it back.
       let allowed = 0;
       for (let i = 0; i < 200 && limiter.status().degraded; i++) {
         if ((await limiter.check(req)).allow) allowed++;
@@ -130,7 +132,7 @@ describe('Redis limiter', () => {
       }
       expect(limiter.status().degraded).toBe(false);
       allowed += await countAllowed(limiter, req, 10);
-      expect(allowed).toBe(6);
+      expect(allowed).toBe(5);
       expect(await registry.getSingleMetricAsString('bollard_ratelimit_degraded')).toMatch(/ 0$/);
     } finally {
       await relay.close();

@@ -201,6 +201,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
                 url: config.redisUrl,
                 processShare: 1 / config.replicas,
                 keyPrefix: config.redisPrefix,
+                cluster: config.redisCluster === 'on',
               }
             : { backend: 'memory' },
           {

@@ -17,6 +17,7 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, keyof ConfigInput>> 
   DATABASE_URL: 'databaseUrl',
   REDIS_URL: 'redisUrl',
   BOLLARD_REDIS_PREFIX: 'redisPrefix',
+  BOLLARD_REDIS_CLUSTER: 'redisCluster',
   BOLLARD_POLICY: 'policy',
   BOLLARD_LOG_LEVEL: 'logLevel',
   BOLLARD_METRICS: 'metrics',

@@ -90,6 +90,8 @@ export const configSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// URL')
     .optional(),
+  /** `on`: REDIS_URL lists a Redis Cluster's seed nodes (`redis://h1:p1,h2:p2`). */
+  redisCluster: z.enum(['on', 'off']).default('off'),
   /** Prefix of Bollard's Redis keys; replicas of one deployment share it, other deployments on the same Redis must not. */
   redisPrefix: z.string().min(1).default('bollard:rl:'),
   policy: z.string().min(1).optional(),

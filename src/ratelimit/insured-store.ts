@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { Gauge, type Registry } from 'prom-client';
 import { createMemoryStore } from './memory-store.js';
-import type { RedisWindowStore } from './redis-store.js';
+import type { LocalEntry, RedisWindowStore } from './redis-store.js';
 import type { TakePlan, TakeResult, Ticket, WindowStore } from './window-store.js';
 
 export interface DegradedState {
@@ -27,6 +27,34 @@ export function scalePlan(plan: TakePlan, share: number): TakePlan {
   };
 }
 
+/** What this process last saw of a shared log: its count after our take, and how many of those were ours. */
+interface Sighting {
+  others: number;
+  until: number;
+}
+
+/**
+ * The plan a replica enforces locally while Redis is away, warm: each limit is at most its process share,
+ * and at most what the others were last seen using is left of it, for one window after that sighting (their
+ * entries may be that recent). Own takes made through Redis were mirrored locally, so they count too.
+ */
+export function warmPlan(plan: TakePlan, share: number, othersIn: (key: string) => number): TakePlan {
+  const scaled = scalePlan(plan, share);
+  return {
+    buckets: scaled.buckets.map((b, i) => ({
+      ...b,
+      limit: Math.max(0, Math.min(b.limit, (plan.buckets[i]?.limit ?? b.limit) - othersIn(b.key))),
+    })),
+    fairShare: scaled.fairShare && {
+      ...scaled.fairShare,
+      budget: Math.max(
+        0,
+        Math.min(scaled.fairShare.budget, (plan.fairShare?.budget ?? 0) - othersIn(scaled.fairShare.poolKey)),
+      ),
+    },
+  };
+}
+
 /** Error text fit for a log line: the code or message only, never the connection URL. */
 function describe(error: unknown): string {
   if (error instanceof Error) return (error as NodeJS.ErrnoException).code ?? error.message.slice(0, 200);
@@ -34,15 +62,24 @@ function describe(error: unknown): string {
 }
 
 /**
- * Redis first; while Redis cannot answer, a local memory store with limits scaled to `processShare`.
- * The switch is logged once each way and shown by the `bollard_ratelimit_degraded` gauge.
+ * Redis first; while Redis cannot answer, a local memory store with limits scaled to `processShare`, warm:
+ * every take made through Redis was mirrored into it, and what the other replicas were last seen using is
+ * held back for a window, so a cut does not start from an empty log. When Redis is back, the takes made
+ * locally meanwhile are added to the shared logs. The switch is logged once each way and shown by the
+ * `bollard_ratelimit_degraded` gauge.
  */
 export function createInsuredStore(
   primary: RedisWindowStore,
-  options: { processShare: number; logger: Logger; registry?: Registry },
+  options: { processShare: number; logger: Logger; registry?: Registry; now?: () => number },
 ): InsuredStore {
+  const now = options.now ?? Date.now;
   const insurance = createMemoryStore();
   const insuranceTickets = new WeakSet<Ticket>();
+  /** Primary tickets and the local copies of their entries (released and restamped together). */
+  const mirrors = new WeakMap<Ticket, Ticket>();
+  const sightings = new Map<string, Sighting>();
+  /** Takes made locally during an outage, told to Redis when it is back so the others count them. */
+  let localEntries: Array<LocalEntry & { ticket: Ticket; until: number }> = [];
   const state: DegradedState = { degraded: false, since: null, lastError: null };
   const gauge = options.registry
     ? new Gauge({
@@ -61,21 +98,67 @@ export function createInsuredStore(
     gauge?.set(1);
     options.logger.warn(
       { reason, processShare: options.processShare },
-      'Redis (shared rate-limit store) unreachable: enforcing local limits scaled to this process share',
+      'Redis (shared rate-limit store) unreachable: enforcing local limits scaled to this process share, counting the takes seen before',
     );
   }
 
-  function recover(): void {
+  async function recover(): Promise<void> {
     if (!state.degraded) return;
     state.degraded = false;
     state.since = null;
     gauge?.set(0);
-    options.logger.info('Redis (shared rate-limit store) reachable again: shared limits restored');
+    const at = now();
+    const pending = localEntries.filter((entry) => entry.until > at);
+    localEntries = [];
+    await primary
+      .reconcile(pending)
+      .catch((error: unknown) =>
+        options.logger.warn({ reason: describe(error) }, 'reconciling local takes failed'),
+      );
+    options.logger.info(
+      { reconciled: pending.length },
+      'Redis (shared rate-limit store) reachable again: shared limits restored, local takes added to them',
+    );
+  }
+
+  /** Mirrors a shared take locally and notes what the others were using. */
+  function remember(plan: TakePlan, ticket: Ticket, shared: readonly number[] | undefined): void {
+    mirrors.set(ticket, insurance.mirror(plan));
+    if (!shared) return;
+    const at = now();
+    const note = (key: string, windowMs: number, count: number | undefined) => {
+      if (count === undefined) return;
+      const others = Math.max(0, count - insurance.count(key, windowMs));
+      sightings.set(key, { others, until: at + windowMs });
+    };
+    for (const [i, b] of plan.buckets.entries()) note(b.key, b.windowMs, shared[i]);
+    if (plan.fairShare) note(plan.fairShare.poolKey, plan.fairShare.windowMs, shared[plan.buckets.length]);
+    if (sightings.size > MAX_SIGHTINGS) {
+      for (const [key, sighting] of sightings) if (sighting.until <= at) sightings.delete(key);
+    }
+  }
+
+  function othersIn(key: string): number {
+    const sighting = sightings.get(key);
+    return sighting && sighting.until > now() ? sighting.others : 0;
   }
 
   async function takeLocally(plan: TakePlan): Promise<TakeResult> {
-    const result = await insurance.take(scalePlan(plan, options.processShare));
-    if (result.ok) insuranceTickets.add(result.ticket);
+    const result = await insurance.take(warmPlan(plan, options.processShare, othersIn));
+    if (result.ok) {
+      insuranceTickets.add(result.ticket);
+      const windows = [...plan.buckets.map((b) => b.windowMs)];
+      if (plan.fairShare) windows.push(plan.fairShare.windowMs, plan.fairShare.windowMs);
+      if (localEntries.length < MAX_LOCAL_ENTRIES)
+        localEntries.push({
+          ticket: result.ticket,
+          keys: result.ticket.keys,
+          windowMs: windows,
+          member: result.ticket.member,
+          at: now(),
+          until: now() + Math.max(0, ...windows),
+        });
+    }
     return result;
   }
 
@@ -87,7 +170,8 @@ export function createInsuredStore(
       }
       try {
         const result = await primary.take(plan);
-        recover();
+        await recover();
+        if (result.ok) remember(plan, result.ticket, result.shared);
         return result;
       } catch (error) {
         degrade(describe(error));
@@ -95,13 +179,20 @@ export function createInsuredStore(
       }
     },
     async release(ticket) {
-      if (insuranceTickets.has(ticket)) return insurance.release(ticket);
+      if (insuranceTickets.has(ticket)) {
+        localEntries = localEntries.filter((entry) => entry.ticket !== ticket);
+        return insurance.release(ticket);
+      }
+      const mirror = mirrors.get(ticket);
+      if (mirror) await insurance.release(mirror);
       // Best effort: a lost release only leaves one entry to expire with its window.
       await primary.release(ticket).catch((error: unknown) => degrade(describe(error)));
     },
     state: () => ({ ...state }),
     async restamp(ticket) {
       if (insuranceTickets.has(ticket)) return insurance.restamp(ticket);
+      const mirror = mirrors.get(ticket);
+      if (mirror) await insurance.restamp(mirror);
       await primary.restamp(ticket).catch((error: unknown) => degrade(describe(error)));
     },
     async close() {
@@ -109,3 +200,8 @@ export function createInsuredStore(
     },
   };
 }
+
+/** Shared logs whose last sighting is kept (scope keys such as one email's come and go). */
+const MAX_SIGHTINGS = 10_000;
+/** Local takes kept for reconciling; past it, the oldest outage takes are simply not told to Redis. */
+const MAX_LOCAL_ENTRIES = 100_000;

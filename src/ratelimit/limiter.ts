@@ -72,7 +72,11 @@ export function createGatewayLimiter(
     const processShare = options.processShare ?? 1;
     if (!(processShare > 0 && processShare <= 1)) throw new RangeError('processShare must be in (0, 1]');
     insured = createInsuredStore(
-      createRedisStore({ url: options.url, keyPrefix: options.keyPrefix ?? 'bollard:rl:' }),
+      createRedisStore({
+        url: options.url,
+        keyPrefix: options.keyPrefix ?? 'bollard:rl:',
+        cluster: options.cluster,
+      }),
       {
         processShare,
         logger: policy.logger ?? pino({ name: 'bollard-ratelimit' }),

@@ -31,11 +31,19 @@ const SWEEP_EVERY = 1000;
 export type Clock = () => number;
 const monotonicClock: Clock = () => performance.timeOrigin + performance.now();
 
+/** The memory store, plus what a warm fallback needs: copying takes made elsewhere, and counting a log. */
+export interface MemoryWindowStore extends WindowStore {
+  /** Adds an entry to each of the plan's logs (its buckets, and with fair share its pool and agent) unchecked. */
+  mirror(plan: TakePlan): Ticket;
+  /** Entries in the log at `key` within its window now. */
+  count(key: string, windowMs: number): number;
+}
+
 /**
  * Sliding logs in this process's memory. Synchronous inside, so a take is atomic.
  * @example const store = createMemoryStore(); await store.take({ buckets: [...], fairShare: null });
  */
-export function createMemoryStore(clock: Clock = monotonicClock): WindowStore {
+export function createMemoryStore(clock: Clock = monotonicClock): MemoryWindowStore {
   const logs = new Map<string, Log>();
   const active = new Map<string, Map<string, ActiveAgent>>();
   let sequence = 0;
@@ -149,7 +157,32 @@ export function createMemoryStore(clock: Clock = monotonicClock): WindowStore {
     for (const key of ticket.keys) append(key, now, ticket.member);
   }
 
+  function mirror(plan: TakePlan): Ticket {
+    const now = clock();
+    const keys: string[] = [];
+    for (const bucket of plan.buckets) {
+      pruned(bucket.key, bucket.windowMs, now);
+      keys.push(bucket.key);
+    }
+    const fair = plan.fairShare;
+    if (fair) {
+      const names = fairShareKeys(fair.poolKey, fair.agentId);
+      pruned(fair.poolKey, fair.windowMs, now);
+      pruned(names.agent, fair.windowMs, now);
+      activeAgents(fair.poolKey, fair.windowMs, now).set(fair.agentId, {
+        weight: fair.weight,
+        lastSeen: now,
+      });
+      keys.push(fair.poolKey, names.agent);
+    }
+    const member = String(++sequence);
+    for (const key of keys) append(key, now, member);
+    return { member, keys };
+  }
+
   return {
+    mirror,
+    count: (key, windowMs) => size(pruned(key, windowMs, clock())),
     take: async (plan) => take(plan),
     release: async (ticket) => release(ticket),
     restamp: async (ticket) => restamp(ticket),

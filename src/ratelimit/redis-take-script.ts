@@ -1,10 +1,14 @@
 /** The Lua side of redis-store.ts; kept as a string so the build needs no asset copying. */
 export const TAKE_SCRIPT = `
 -- One all-or-nothing take over sliding logs (sorted sets scored by time in ms). Mirrors memory-store.ts.
--- KEYS: the n bucket logs, then (when fair share is on) pool, active agents, weights, this agent's log.
+-- Every key is declared (Redis Cluster routes a script by its keys, and all of them share one {hash tag}).
+-- KEYS: the n bucket logs, then (when fair share is on) pool, active agents, weights, this agent's log, and
+--       the logs of the other agents the caller believes active, in the order of their ids in ARGV.
 -- ARGV: n, member, then limit and windowMs per bucket, then (fair share) agentPrefix, agentId, weight,
---       budget, windowMs, headroom.
--- Returns {0} when taken; {1, index, ms} bucket refused; {2, ms} pool full; {3, ms, share} share refused.
+--       budget, windowMs, headroom, m, and the m other agents' ids.
+-- Returns {0, count…} when taken (each bucket's and the pool's count after the take, for a warm fallback);
+-- {1, index, ms} bucket refused; {2, ms} pool full; {3, ms, share} share refused; {4, id…} the caller
+-- declared the wrong agents: here are the active ones, declare their logs and call again (nothing changed).
 -- Time comes from Redis so that several Bollard processes agree on it.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -39,9 +43,15 @@ if #KEYS > n then
   local prefix, agent = ARGV[base], ARGV[base + 1]
   local weight, budget, win = tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]), tonumber(ARGV[base + 4])
   local headroom = tonumber(ARGV[base + 5])
+  local declared = {}
+  for j = 1, tonumber(ARGV[base + 6]) do declared[ARGV[base + 6 + j]] = KEYS[n + 4 + j] end
+  redis.call('ZREMRANGEBYSCORE', active, '-inf', now - win)
+  local ids = redis.call('ZRANGE', active, 0, -1)
+  for _, id in ipairs(ids) do
+    if id ~= agent and not declared[id] then return {4, unpack(ids)} end
+  end
   local used = prune(pool, win)
   local my_used = prune(mine, win)
-  redis.call('ZREMRANGEBYSCORE', active, '-inf', now - win)
   -- A refused agent still claims its share (see window-store.ts).
   redis.call('ZADD', active, now, agent)
   redis.call('HSET', weights, agent, weight)
@@ -50,10 +60,10 @@ if #KEYS > n then
   if used >= budget then return {2, ms_before_next(pool, win)} end
   local others = {}
   local total = weight
-  for _, id in ipairs(redis.call('ZRANGE', active, 0, -1)) do
+  for _, id in ipairs(ids) do
     if id ~= agent then
       local w = tonumber(redis.call('HGET', weights, id) or '1')
-      others[#others + 1] = {w, prune(prefix .. id, win)}
+      others[#others + 1] = {w, prune(declared[id], win)}
       total = total + w
     end
   end
@@ -70,11 +80,13 @@ if #KEYS > n then
   taken[#taken + 1] = {mine, win}
 end
 
-for _, entry in ipairs(taken) do
+local counts = {0}
+for i, entry in ipairs(taken) do
   redis.call('ZADD', entry[1], now, member)
   redis.call('PEXPIRE', entry[1], entry[2])
+  if i <= n + 1 then counts[#counts + 1] = redis.call('ZCARD', entry[1]) end
 end
-return {0}
+return counts
 `;
 
 /**

@@ -88,6 +88,8 @@ export type LimiterBackendOptions =
       keyPrefix?: string;
       /** This process's share of the limits while Redis is unreachable: 1 / number of Bollard processes. */
       processShare?: number;
+      /** `url` lists a Redis Cluster's seed nodes (`redis://h1:p1,h2:p2`). */
+      cluster?: boolean;
     };
 
 export interface LimiterPolicy {

@@ -55,7 +55,14 @@ export interface Ticket {
   keys: string[];
 }
 
-export type TakeResult = { ok: true; ticket: Ticket } | TakeRefusal;
+export type TakeResult =
+  | {
+      ok: true;
+      ticket: Ticket;
+      /** A shared store's count after the take, per bucket then the pool (for a warm fallback). */
+      shared?: number[];
+    }
+  | TakeRefusal;
 
 /**
  * A sliding-log store.
