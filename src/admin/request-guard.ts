@@ -135,7 +135,7 @@ function answerPreflight(
     .headers({
       'access-control-allow-origin': origin,
       'access-control-allow-methods': 'GET, POST, PATCH, DELETE',
-      'access-control-allow-headers': 'authorization, content-type',
+      'access-control-allow-headers': 'authorization, content-type, x-bollard-csrf',
       'access-control-max-age': '600',
       vary: 'Origin',
     })
@@ -149,7 +149,10 @@ function answerPreflight(
  * that is not this admin API (DNS rebinding), a foreign `Origin`, and a state-changing request whose
  * body is not declared JSON (a page's blind `text/plain` form post).
  */
-export function installRequestGuard(app: FastifyInstance, exposure: AdminExposure): void {
+export function installRequestGuard(
+  app: FastifyInstance,
+  exposure: AdminExposure,
+): ReturnType<typeof createExposureCheck> {
   const check = createExposureCheck(exposure);
   app.addHook('onRequest', async function guardAdminRequest(request, reply) {
     refuseUnsafeRequest(request, check);
@@ -159,6 +162,7 @@ export function installRequestGuard(app: FastifyInstance, exposure: AdminExposur
     }
     if (answerPreflight(request, reply, check)) return reply;
   });
+  return check;
 }
 
 /** A header value as an error message may echo it: bounded, and printable characters only. */

@@ -19,6 +19,8 @@ import { createOperatorService, type OperatorService } from '../operators/index.
 import type { Store } from '../store/types.js';
 import type { WebhookService } from '../webhooks/index.js';
 import { installAdminAuth } from './auth.js';
+import { registerConsole } from './console/assets.js';
+import { type ConsoleSessions, createConsoleSessions } from './console/sessions.js';
 import { installErrorHandling } from './errors.js';
 import { buildOpenApi } from './openapi.js';
 import { type AdminExposure, installRequestGuard } from './request-guard.js';
@@ -29,6 +31,7 @@ import { type CatalogSource, registerCatalogRoutes } from './routes/catalog.js';
 import { registerFreezeRoutes } from './routes/freezes.js';
 import { registerOperatorRoutes } from './routes/operators.js';
 import { registerPolicyRoutes } from './routes/policy.js';
+import { registerSessionRoutes } from './routes/session.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 
 export const API_PREFIX = '/api/v1';
@@ -54,6 +57,12 @@ export interface AdminServerOptions extends AdminExposure {
   metrics?: BollardMetrics | null;
   /** Signed checkpoints of the audit chain (absent: no checkpoint routes). */
   checkpoints?: AuditCheckpoints;
+  /** Console sessions and sign-in codes (default: a fresh in-memory set). */
+  sessions?: ConsoleSessions;
+  /** The proxy's URL as agents reach it, for the console's snippets (known once the proxy listens). */
+  proxyUrl?: () => string | null;
+  /** The built console (default: `dist/web/`, where `npm run build` puts it). */
+  consoleDir?: string;
 }
 
 /**
@@ -80,8 +89,14 @@ export async function buildAdminServer(options: AdminServerOptions): Promise<Fas
   app.addHook('preClose', async () => closing.abort());
   installErrorHandling(app);
   // Order matters: the request's shape and origin first, then the token, then any route.
-  installRequestGuard(app, options);
-  installAdminAuth(app, options.adminTokenHash, options.store);
+  const exposure = installRequestGuard(app, options);
+  const sessions = options.sessions ?? createConsoleSessions();
+  installAdminAuth(app, {
+    adminTokenHash: options.adminTokenHash,
+    operators: options.store,
+    sessions,
+    originConfigured: exposure.corsAllowed,
+  });
   acceptEmptyJsonBodies(app);
 
   const router = createRouter(app, API_PREFIX);
@@ -95,6 +110,8 @@ export async function buildAdminServer(options: AdminServerOptions): Promise<Fas
   );
   registerFreezeRoutes(router, options.freezes ?? createFreezeService(options.store, { seal: sealRecord }));
   if (options.webhooks) registerWebhookRoutes(router, options.webhooks);
+  registerSessionRoutes(router, sessions, options.adminTokenHash, options.store, options.proxyUrl);
+  await registerConsole(app, options.consoleDir);
 
   const openapi = buildOpenApi(API_PREFIX, router.routes);
   app.get('/openapi.json', async () => openapi); // behind the token, like every route not in PUBLIC_ROUTES

@@ -4,6 +4,8 @@ import type { DemoAgentToken } from './demo.js';
 export interface BannerFacts {
   proxyUrl: string;
   adminUrl: string;
+  /** The console (demo mode: a one-time sign-in link). */
+  consoleUrl?: string;
   /** `BOLLARD_METRICS_PORT`'s metrics URL, when set. */
   metricsUrl?: string | null;
   upstream: string;
@@ -31,6 +33,9 @@ export function renderBanner(facts: BannerFacts): string {
     `  Proxy for agents   ${facts.proxyUrl}`,
     `  MCP for agents     ${facts.proxyUrl}/mcp`,
     `  Admin API          ${facts.adminUrl}`,
+    ...(facts.consoleUrl
+      ? [`  Console            ${facts.consoleUrl}${facts.demo ? '  (one-time sign-in link)' : ''}`]
+      : []),
     `  Upstream           ${facts.demo ? `${facts.upstream} (emulator)` : facts.upstream}`,
     `  State              ${facts.dataLocation}`,
     ...(facts.warnings ?? []).map((warning) => `  Warning            ${warning}`),

@@ -1,5 +1,10 @@
 import path from 'node:path';
-import { buildAdminServer, ensureAdminToken } from '../admin/index.js';
+import {
+  buildAdminServer,
+  type ConsoleSessions,
+  createConsoleSessions,
+  ensureAdminToken,
+} from '../admin/index.js';
 import type { BollardConfig } from '../config/index.js';
 import type { RunningEmulator } from '../emulator/index.js';
 import { createMetricsServer } from '../observability/index.js';
@@ -22,6 +27,10 @@ export interface RunningBollard {
   app: BollardApp;
   proxyUrl: string;
   adminUrl: string;
+  /** The console's address; in demo mode a one-time sign-in link. */
+  consoleUrl: string;
+  /** The console's sessions and sign-in codes (in memory). */
+  sessions: ConsoleSessions;
   /** `BOLLARD_METRICS_PORT`'s server (loopback, no authentication), or null. */
   metricsUrl: string | null;
   demo: boolean;
@@ -90,7 +99,11 @@ export async function startBollard(given: BollardConfig, options: AppOptions = {
       configured: config.adminToken,
       regenerate: demo,
     });
+    const sessions = createConsoleSessions();
+    let proxyUrl: string | null = null;
     const admin = await buildAdminServer({
+      sessions,
+      proxyUrl: () => proxyUrl,
       store: app.store,
       agents: app.agents,
       freezes: app.freezes,
@@ -124,7 +137,7 @@ export async function startBollard(given: BollardConfig, options: AppOptions = {
       // Loopback only: this port has no authentication.
       metricsUrl = await listen(metricsServer, config.metricsPort, '127.0.0.1');
     }
-    const proxyUrl = await listen(app.proxy, config.port, config.host);
+    proxyUrl = await listen(app.proxy, config.port, config.host);
     let demoEnv: string | null = null;
     if (emulator && config.workosWebhookSecret) {
       emulator.setWebhookTarget({ url: `${proxyUrl}/webhooks/workos`, secret: config.workosWebhookSecret });
@@ -135,6 +148,8 @@ export async function startBollard(given: BollardConfig, options: AppOptions = {
         agents: demoAgents,
       });
     }
+    // Demo mode: a one-click sign-in (the code works once, for 15 minutes; in the fragment, so no log sees it).
+    const consoleUrl = demo ? `${adminUrl}/#/sign-in?code=${sessions.issueCode().code}` : `${adminUrl}/`;
     banner =
       renderBanner({
         proxyUrl,
@@ -146,6 +161,7 @@ export async function startBollard(given: BollardConfig, options: AppOptions = {
           ? 'PostgreSQL (DATABASE_URL)'
           : path.resolve(config.dataDir, 'bollard.db'),
         adminToken: adminToken.generated,
+        consoleUrl,
         demoAgents,
         demoEnv,
         previousState,
@@ -156,6 +172,8 @@ export async function startBollard(given: BollardConfig, options: AppOptions = {
       app,
       proxyUrl,
       adminUrl,
+      consoleUrl,
+      sessions,
       metricsUrl,
       demo,
       emulator,

@@ -53,6 +53,10 @@ export const ERRORS = {
     message: 'The Host header names neither this admin API nor an allowed host.',
   },
   origin_not_allowed: { status: 403, message: 'Requests from this Origin are not allowed.' },
+  csrf_failed: {
+    status: 403,
+    message: "A console request that changes state must carry its session's CSRF token.",
+  },
   unsupported_media_type: {
     status: 415,
     message: 'A request that changes state must send its body as Content-Type: application/json.',

@@ -86,6 +86,18 @@ function request(route: RegisteredRoute, headers: Record<string, string>, target
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
+const ADMIN = { name: 'admin', role: 'admin' as const, operatorId: null };
+
+/** A signed-in console browser's credential: the session cookie, and (when given) its CSRF token. */
+function consoleSession(w: AdminWorld, options: { csrf: boolean; origin?: string }): Record<string, string> {
+  const session = w.sessions.open(ADMIN);
+  return {
+    cookie: `bollard_session=${session.id}`,
+    ...(options.csrf ? { 'x-bollard-csrf': session.csrfToken } : {}),
+    ...(options.origin ? { origin: options.origin } : {}),
+  };
+}
+
 /** `/api/v1/agents` → `/%61pi/v1/agents`: the first letter of the path, percent-encoded. */
 function encodeFirstLetter(target: string): string {
   return target.replace(/^\/([A-Za-z])/, (_, letter: string) => `/%${letter.charCodeAt(0).toString(16)}`);
@@ -142,6 +154,31 @@ const ATTACKS: Attack[] = [
     refusedWith: { status: 415, code: 'unsupported_media_type' },
   },
   {
+    name: 'a console session cookie from its own origin without the CSRF token (a forged form)',
+    writesOnly: true,
+    request: (route, w) =>
+      request(route, consoleSession(w, { csrf: false, origin: `http://127.0.0.1:${w.port}` })),
+    refusedWith: { status: 403, code: 'csrf_failed' },
+  },
+  {
+    name: 'a console session cookie and CSRF token from another port of the same site (same-site, cross-origin)',
+    writesOnly: true,
+    request: (route, w) => request(route, consoleSession(w, { csrf: true, origin: 'http://127.0.0.1:1' })),
+    refusedWith: { status: 403, code: 'origin_not_allowed' },
+  },
+  {
+    name: 'a console session cookie and CSRF token without an Origin',
+    writesOnly: true,
+    request: (route, w) => request(route, consoleSession(w, { csrf: true })),
+    refusedWith: { status: 403, code: 'origin_not_allowed' },
+  },
+  {
+    name: 'an unknown session cookie',
+    request: (route) =>
+      request(route, { cookie: 'bollard_session=forged0000000000000000000000000000000000000' }),
+    refusedWith: { status: 401, code: 'admin_unauthorized' },
+  },
+  {
     name: 'a foreign Origin, with the admin token',
     writesOnly: true,
     request: (route, w) => request(route, { ...bearer(w.adminToken), origin: 'https://evil.example' }),
@@ -160,7 +197,7 @@ afterAll(async () => {
 });
 
 describe('the route table comes from the server itself', () => {
-  it('holds every API route, /openapi.json and the routes added after the build; only /health and the probes are public', () => {
+  it('holds every API route, /openapi.json and the routes added after the build; only health, probes, the console page, its assets and its sign-in are public', () => {
     const names = routes.map((route) => `${route.method} ${route.url}`);
     expect(names).toEqual(
       expect.arrayContaining([
@@ -177,11 +214,21 @@ describe('the route table comes from the server itself', () => {
     );
     expect(names.length).toBeGreaterThan(25);
     expect(registeredRoutes(world.app).filter((route) => route.public)).toEqual([
+      { method: 'POST', url: '/api/v1/session', public: true },
+      { method: 'GET', url: '/', public: true },
+      { method: 'GET', url: '/assets/*', public: true },
       { method: 'GET', url: '/health', public: true },
       { method: 'GET', url: '/healthz', public: true },
       { method: 'GET', url: '/readyz', public: true },
     ]);
-    expect([...PUBLIC_ROUTES]).toEqual(['GET /health', 'GET /healthz', 'GET /readyz']);
+    expect([...PUBLIC_ROUTES]).toEqual([
+      'GET /health',
+      'GET /healthz',
+      'GET /readyz',
+      'GET /',
+      'GET /assets/*',
+      'POST /api/v1/session',
+    ]);
   });
 
   it('every GET route answers 200 with the admin token (the samples reach real routes)', async () => {

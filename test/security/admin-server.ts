@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { type AdminExposure, buildAdminServer, ensureAdminToken } from '../../src/admin/index.js';
+import {
+  type AdminExposure,
+  buildAdminServer,
+  type ConsoleSessions,
+  createConsoleSessions,
+  ensureAdminToken,
+} from '../../src/admin/index.js';
 import { type AgentService, createAgentService } from '../../src/agents/index.js';
 import { AuditWriter, sealRecord } from '../../src/audit/index.js';
 import { createOperatorService } from '../../src/operators/index.js';
@@ -17,6 +23,8 @@ export interface AdminWorld {
   store: Store;
   agents: AgentService;
   adminToken: string;
+  /** The console's sessions: `sessions.open()` signs a browser in. */
+  sessions: ConsoleSessions;
   /** A real agent's token (`bol_…`): never an admin credential. */
   agentToken: string;
   /** Named operators' tokens, one per role, and one of an operator since revoked. */
@@ -39,7 +47,15 @@ export async function startAdminWorld(exposure: AdminExposure = {}): Promise<Adm
   const agents = createAgentService(store, { seal: sealRecord });
   const webhooks = standaloneWebhookService(store, audit);
   const token = await ensureAdminToken({ dataDir: dir });
-  const app = await buildAdminServer({ store, agents, webhooks, adminTokenHash: token.hash, ...exposure });
+  const sessions = createConsoleSessions();
+  const app = await buildAdminServer({
+    store,
+    agents,
+    webhooks,
+    sessions,
+    adminTokenHash: token.hash,
+    ...exposure,
+  });
   let lateCalls = 0;
   app.get('/api/v1/added-later', async () => {
     lateCalls++;
@@ -78,6 +94,7 @@ export async function startAdminWorld(exposure: AdminExposure = {}): Promise<Adm
     store,
     agents,
     adminToken: token.generated ?? '',
+    sessions,
     agentToken,
     operatorTokens,
     lateRoutesCalled: () => lateCalls,

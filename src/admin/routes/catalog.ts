@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CatalogArea, CatalogEndpoint, EndpointFilter } from '../../catalog/index.js';
+import type { CatalogArea, CatalogEndpoint, CatalogEvent, EndpointFilter } from '../../catalog/index.js';
 import * as builtIn from '../../catalog/index.js';
 import { BollardError } from '../../errors/index.js';
 import type { Router } from '../route.js';
@@ -8,6 +8,7 @@ import { catalogQueryParams } from '../schemas.js';
 /** The parts of the catalog the admin API serves (the built-in catalog by default). */
 export interface CatalogSource {
   areas: readonly CatalogArea[];
+  events: readonly CatalogEvent[];
   getEndpoint(id: string): CatalogEndpoint | undefined | null;
   filterEndpoints(filter: EndpointFilter): CatalogEndpoint[];
 }
@@ -29,6 +30,13 @@ export function registerCatalogRoutes(router: Router, catalog: CatalogSource = b
     tag,
     summary: 'List permission areas',
     handler: async () => ({ data: catalog.areas }),
+  });
+  router.add({
+    method: 'GET',
+    url: '/catalog/events',
+    tag,
+    summary: 'List WorkOS webhook events: what each signals and which calls trigger it',
+    handler: async () => ({ data: catalog.events }),
   });
   router.add({
     method: 'GET',

@@ -33,23 +33,6 @@ async function validFile(file: string): Promise<DesiredPolicy> {
   throw await problemsError(file, result.problems);
 }
 
-/** The agents as a bollard.yaml: the fields that differ from their defaults, in the file's own shape. */
-async function policyText(agents: readonly ApiAgent[]): Promise<string> {
-  const { stringify } = await import('yaml');
-  const declared = agents.map((agent) => ({
-    name: agent.name,
-    ...(agent.description ? { description: agent.description } : {}),
-    grants: agent.grants,
-    ...(agent.expiresAt ? { expires: agent.expiresAt } : {}),
-    ...(agent.enabled ? {} : { enabled: false }),
-    ...(agent.weight !== 1 ? { weight: agent.weight } : {}),
-    ...(agent.quota ? { quota: agent.quota } : {}),
-    ...(agent.mcp?.tools ? { mcp: { tools: agent.mcp.tools } } : {}),
-  }));
-  const header = '# yaml-language-server: $schema=./docs/bollard.schema.json\n';
-  return header + stringify({ version: 1, agents: declared }, { flowCollectionPadding: false });
-}
-
 /** A changed field as the policy file spells it (`mcpTools` → `mcp.tools`, `expiresAt` → `expires`). */
 const FILE_FIELDS: Readonly<Record<string, string>> = { mcpTools: 'mcp.tools', expiresAt: 'expires' };
 function fileField(field: string): string {
@@ -170,7 +153,7 @@ Examples:
     .action(
       action(async (options: { output?: string }, command: Command) => {
         const { data } = await clientFor(command).request<{ data: ApiAgent[] }>('GET', '/agents');
-        const text = await policyText(data);
+        const text = (await policyFiles()).policyText(data);
         if (!options.output) return void process.stdout.write(text);
         const { writeFile } = await import('node:fs/promises');
         await writeFile(options.output, text);

@@ -1,0 +1,32 @@
+import { stringify } from 'yaml';
+
+/** The fields of an agent (as the admin API shows it) that a policy file declares. */
+export interface DeclaredAgent {
+  name: string;
+  description: string;
+  grants: readonly string[];
+  expiresAt: string | null;
+  enabled: boolean;
+  weight: number;
+  quota: { perMinute?: number; perDay?: number } | null;
+  mcp?: { tools: string | null } | null;
+}
+
+/**
+ * The agents as a bollard.yaml: the fields that differ from their defaults, in the file's own shape.
+ * @example policyText([{ name: 'support', description: '', grants: ['users:read'], expiresAt: null, enabled: true, weight: 1, quota: null }])
+ */
+export function policyText(agents: readonly DeclaredAgent[]): string {
+  const declared = agents.map((agent) => ({
+    name: agent.name,
+    ...(agent.description ? { description: agent.description } : {}),
+    grants: agent.grants,
+    ...(agent.expiresAt ? { expires: agent.expiresAt } : {}),
+    ...(agent.enabled ? {} : { enabled: false }),
+    ...(agent.weight !== 1 ? { weight: agent.weight } : {}),
+    ...(agent.quota ? { quota: agent.quota } : {}),
+    ...(agent.mcp?.tools ? { mcp: { tools: agent.mcp.tools } } : {}),
+  }));
+  const header = '# yaml-language-server: $schema=./docs/bollard.schema.json\n';
+  return header + stringify({ version: 1, agents: declared }, { flowCollectionPadding: false });
+}
