@@ -9,7 +9,7 @@ import {
 } from '../operators/index.js';
 import type { OperatorRecord, OperatorRole } from '../store/types.js';
 import { adminTokenMatches } from './admin-token.js';
-import { CSRF_HEADER, type ConsoleSession, type ConsoleSessions, sessionCookie } from './console/sessions.js';
+import { type ConsoleSession, type ConsoleSessions, CSRF_HEADER, sessionCookie } from './console/sessions.js';
 
 /**
  * The only admin routes served without a credential, by the route pattern the router matched
@@ -184,7 +184,10 @@ function assertSameOriginWrite(
  * The caller of a request that sends no `Authorization`: its console session's, or null. A session
  * signed in by an operator ends when that operator is revoked.
  */
-async function sessionCaller(request: FastifyRequest, options: AdminAuthOptions): Promise<AdminCaller | null> {
+async function sessionCaller(
+  request: FastifyRequest,
+  options: AdminAuthOptions,
+): Promise<AdminCaller | null> {
   if (request.headers.authorization || !options.sessions) return null;
   const session = options.sessions.find(sessionCookie(request.headers.cookie));
   if (!session) return null;

@@ -25,7 +25,12 @@ const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * The operator-role column, written out here rather than read from the server: viewers read (GETs, and
  * the two POSTs that only compute), approvers also decide approvals, admins do everything.
  */
-const VIEWER_WRITES = new Set(['POST /api/v1/policy/plan', 'POST /api/v1/audit/verify']);
+const VIEWER_WRITES = new Set([
+  'POST /api/v1/policy/plan',
+  'POST /api/v1/policy/validate',
+  'POST /api/v1/audit/verify',
+  'DELETE /api/v1/session', // signing one's own console session out
+]);
 const APPROVER_WRITES = new Set([
   ...VIEWER_WRITES,
   'POST /api/v1/approvals/:id/approve',

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsoleSessions } from '../../src/admin/index.js';
+import { sealRecord } from '../../src/audit/index.js';
+import { createOperatorService } from '../../src/operators/index.js';
 import { type RawRequest, rawHttp } from '../support/raw-http.js';
 import { type AdminWorld, startAdminWorld, stateOf } from './admin-server.js';
 
@@ -158,6 +160,25 @@ describe('what a session may do', () => {
     const out = await call('DELETE', '/api/v1/session', { cookie, origin: own, 'x-bollard-csrf': csrf });
     expect(out.status).toBe(204);
     expect(out.headers['set-cookie']).toMatch(/^bollard_session=; .*Max-Age=0/);
+    expect((await call('GET', '/api/v1/agents', { cookie })).status).toBe(401);
+  });
+
+  it("signs an operator in with its own role: a viewer's session reads but may not change, and ends when it is revoked", async () => {
+    expect((await signIn({ token: world.operatorTokens.revoked })).answer.status).toBe(401);
+    const { cookie, csrf, answer } = await signIn({ token: world.operatorTokens.viewer });
+    expect(answer.json?.caller).toEqual({ name: 'vera', role: 'viewer' });
+    expect((await call('GET', '/api/v1/agents', { cookie })).status).toBe(200);
+    const write = await call(
+      'POST',
+      '/api/v1/agents',
+      { cookie, origin: own, 'x-bollard-csrf': csrf },
+      { name: 'by-viewer', grants: ['users:read'] },
+    );
+    expect([write.status, write.json?.code]).toEqual([403, 'operator_forbidden']);
+    await createOperatorService(world.store, { seal: sealRecord }).revoke('vera', {
+      name: 'admin',
+      role: 'admin',
+    });
     expect((await call('GET', '/api/v1/agents', { cookie })).status).toBe(401);
   });
 

@@ -7,6 +7,8 @@ export interface Session {
   via: 'session' | 'token';
   csrfToken: string | null;
   expiresAt: string | null;
+  /** Who the session acts as: the bootstrap admin or a named operator, with its role. */
+  caller: { name: string; role: 'admin' | 'approver' | 'viewer' };
   proxyUrl: string | null;
 }
 

@@ -79,6 +79,9 @@ export function App() {
           </ul>
         </nav>
         <span className="spacer" />
+        <span className="muted">
+          {session.caller.name} ({session.caller.role})
+        </span>
         <button type="button" onClick={signOut}>
           Sign out
         </button>

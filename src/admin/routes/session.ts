@@ -88,8 +88,14 @@ export function registerSessionRoutes(
     response: sessionView,
     handler: async ({ body, request, reply }) => {
       const caller =
-        'token' in body ? await callerForToken(body.token, adminTokenHash, operators).catch(() => null) : null;
-      const session = caller ? sessions.open(caller) : 'code' in body ? sessions.exchangeCode(body.code) : null;
+        'token' in body
+          ? await callerForToken(body.token, adminTokenHash, operators).catch(() => null)
+          : null;
+      const session = caller
+        ? sessions.open(caller)
+        : 'code' in body
+          ? sessions.exchangeCode(body.code)
+          : null;
       if (!session) {
         throw new BollardError(
           'admin_unauthorized',
@@ -129,7 +135,8 @@ export function registerSessionRoutes(
     method: 'POST',
     url: '/session/links',
     tag,
-    summary: 'A one-time sign-in code for the console, as yourself (15 minutes, one use); open /#/sign-in?code=…',
+    summary:
+      'A one-time sign-in code for the console, as yourself (15 minutes, one use); open /#/sign-in?code=…',
     status: 201,
     response: z.object({ code: z.string(), path: z.string(), expiresAt: z.string() }),
     handler: async ({ request }) => {
