@@ -4,7 +4,8 @@ import { stringify } from 'yaml';
 export interface DeclaredAgent {
   name: string;
   description: string;
-  grants: readonly string[];
+  /** `users:read`, or a restricted grant object (`{ permission, organizations, … }`), as the API shows it. */
+  grants: readonly (string | object)[];
   expiresAt: string | null;
   enabled: boolean;
   weight: number;

@@ -1,4 +1,4 @@
-import type { Agent, Endpoint } from './types';
+import type { Agent, Endpoint, Grant } from './types';
 
 /** `/organizations/{id}` → a pattern that a concrete `/organizations/org_01H…` matches. */
 function templatePattern(path: string): RegExp {
@@ -26,6 +26,18 @@ export function searchMatches(endpoint: Endpoint, text: string): boolean {
   return pattern.test(needle.split('?', 1)[0] ?? '');
 }
 
+export const permissionOf = (grant: Grant): string => (typeof grant === 'string' ? grant : grant.permission);
+export const permissionsOf = (grants: readonly Grant[]): string[] => grants.map(permissionOf);
+
+/** `users:read`, or `users:read (restricted: organizations)` for a grant with restrictions. */
+export function grantLabel(grant: Grant): string {
+  if (typeof grant === 'string') return grant;
+  const restrictions = Object.keys(grant).filter((key) => key !== 'permission');
+  return restrictions.length
+    ? `${grant.permission} (restricted: ${restrictions.join(', ')})`
+    : grant.permission;
+}
+
 /** Does a grant list allow a permission? Write includes read. */
 export function allows(grants: readonly string[], permission: string): boolean {
   if (grants.includes(permission)) return true;
@@ -45,7 +57,7 @@ export function agentStatus(agent: Agent, now = Date.now()): AgentStatus {
 /** Agents that can call an endpoint today: enabled, unexpired, with a live token and the permission. */
 export function agentsWhoCanCall(agents: readonly Agent[], endpoint: Endpoint): Agent[] {
   return agents.filter(
-    (agent) => agentStatus(agent) === 'active' && allows(agent.grants, endpoint.permission),
+    (agent) => agentStatus(agent) === 'active' && allows(permissionsOf(agent.grants), endpoint.permission),
   );
 }
 

@@ -17,11 +17,14 @@ export interface Token {
   active: boolean;
 }
 
+/** A grant: `users:read`, or a restricted one (organizations, field constraints) as an object. */
+export type Grant = string | { permission: string; organizations?: string[]; [restriction: string]: unknown };
+
 export interface Agent {
   id: string;
   name: string;
   description: string;
-  grants: string[];
+  grants: Grant[];
   enabled: boolean;
   expiresAt: string | null;
   weight: number;

@@ -3,7 +3,7 @@ import { api, explain, query, type Session } from '../api';
 import { AuditTable } from '../components/audit-table';
 import { Async, Empty } from '../components/states';
 import { TokenReveal } from '../components/token-reveal';
-import { isoAgo, timeAgo } from '../model';
+import { grantLabel, isoAgo, permissionOf, permissionsOf, timeAgo } from '../model';
 import { href, navigate } from '../router';
 import type { Agent, AuditEntry, List, Subscription } from '../types';
 import { useApi } from '../use-api';
@@ -32,7 +32,7 @@ function AgentDetail({ session, agent, reload }: { session: Session; agent: Agen
   );
   const subscriptions = useApi<List<Subscription>>('/webhooks/subscriptions');
   const used = new Set((month.data?.data ?? []).map((entry) => entry.permission?.split(':')[0]));
-  const idle = agent.grants.filter((grant) => !used.has(grant.split(':')[0]));
+  const idle = permissionsOf(agent.grants).filter((grant) => !used.has(grant.split(':')[0]));
 
   const act = async (label: string, run: () => Promise<unknown>) => {
     setMessage(null);
@@ -102,8 +102,8 @@ function AgentDetail({ session, agent, reload }: { session: Session; agent: Agen
           <h2 id="grants-heading">Grants</h2>
           <p>
             {agent.grants.map((grant) => (
-              <code key={grant} className="chip">
-                {grant}
+              <code key={permissionOf(grant)} className="chip">
+                {grantLabel(grant)}
               </code>
             ))}
             {agent.grants.length === 0 && 'none'}

@@ -3,9 +3,9 @@ import { api, explain, type Session } from '../api';
 import { ScrollRegion } from '../components/scroll-region';
 import { Async } from '../components/states';
 import { TokenReveal } from '../components/token-reveal';
-import { endpointsOpened, openedBy, risks } from '../model';
+import { endpointsOpened, openedBy, permissionOf, permissionsOf, risks } from '../model';
 import { href, navigate } from '../router';
-import type { Agent, Area, Endpoint, List } from '../types';
+import type { Agent, Area, Endpoint, Grant, List } from '../types';
 import { useApi } from '../use-api';
 
 type Access = 'none' | 'read' | 'write';
@@ -23,6 +23,13 @@ const toGrants = (matrix: Record<string, Access>) =>
     .filter(([, access]) => access !== 'none')
     .map(([area, access]) => `${area}:${access}`)
     .sort();
+
+/** A permission kept at the same access keeps its restrictions (organizations, field constraints). */
+function keepRestrictions(permissions: readonly string[], before: readonly Grant[]): Grant[] {
+  return permissions.map(
+    (permission) => before.find((grant) => permissionOf(grant) === permission) ?? permission,
+  );
+}
 
 /** Create or edit an agent with a grant matrix; an edit shows its plan (endpoints gained and lost) first. */
 export function AgentEditorPage({ session, id }: { session: Session; id?: string }) {
@@ -75,7 +82,9 @@ function Editor({
   const [name, setName] = useState(agent?.name ?? '');
   const [description, setDescription] = useState(agent?.description ?? '');
   const [expiresIn, setExpiresIn] = useState('');
-  const [matrix, setMatrix] = useState<Record<string, Access>>(() => toMatrix(agent?.grants ?? []));
+  const [matrix, setMatrix] = useState<Record<string, Access>>(() =>
+    toMatrix(permissionsOf(agent?.grants ?? [])),
+  );
   const [stage, setStage] = useState<'edit' | 'plan'>('edit');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -86,7 +95,7 @@ function Editor({
     () => openedBy(endpoints, grantsKey ? grantsKey.split(',') : []),
     [endpoints, grantsKey],
   );
-  const before = useMemo(() => openedBy(endpoints, agent?.grants ?? []), [endpoints, agent]);
+  const before = useMemo(() => openedBy(endpoints, permissionsOf(agent?.grants ?? [])), [endpoints, agent]);
   const gained = opened.filter((e) => !before.includes(e));
   const lost = before.filter((e) => !opened.includes(e));
   const openedRisks = risks(opened);
@@ -109,7 +118,11 @@ function Editor({
     setBusy(true);
     setError(null);
     try {
-      const fields = { description, grants, ...(expiresIn ? { expiresIn } : {}) };
+      const fields = {
+        description,
+        grants: keepRestrictions(grants, agent?.grants ?? []),
+        ...(expiresIn ? { expiresIn } : {}),
+      };
       if (agent) {
         await api('PATCH', `/agents/${agent.id}`, fields);
         navigate(`/agents/${agent.name}`);
@@ -212,6 +225,12 @@ function Editor({
         </label>
       </div>
       <h2>Grants</h2>
+      {agent?.grants.some((grant) => typeof grant !== 'string') && (
+        <p className="notice">
+          Some grants carry restrictions (organizations, field constraints). They stay as they are while the
+          area keeps its access; change them in the policy file or with the CLI.
+        </p>
+      )}
       <p className="muted" data-testid="matrix-summary">
         {opened.length} endpoints open · {openedRisks.destructive.length} destructive ·{' '}
         {openedRisks.secrets.length} return secrets

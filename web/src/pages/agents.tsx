@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { query } from '../api';
 import { ScrollRegion } from '../components/scroll-region';
 import { Async, Empty } from '../components/states';
-import { agentStatus, isoAgo, timeAgo } from '../model';
+import { agentStatus, grantLabel, isoAgo, permissionOf, timeAgo } from '../model';
 import { href } from '../router';
 import type { Agent, AuditEntry, List } from '../types';
 import { useApi } from '../use-api';
@@ -83,10 +83,10 @@ export function AgentsPage() {
                           {agent.grants.length
                             ? agent.grants.map((grant) => (
                                 <code
-                                  key={grant}
-                                  className={`chip ${grant.endsWith(':write') ? 'warn' : ''}`}
+                                  key={permissionOf(grant)}
+                                  className={`chip ${permissionOf(grant).endsWith(':write') ? 'warn' : ''}`}
                                 >
-                                  {grant}
+                                  {grantLabel(grant)}
                                 </code>
                               ))
                             : 'none'}
