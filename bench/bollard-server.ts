@@ -2,7 +2,9 @@
  * Bollard as the benchmark runs it: demo-free, in front of the fixed upstream, SQLite audit on (a fresh
  * data dir) or PostgreSQL (`--database-url`: a scratch database, dropped at exit), one agent with a real
  * token and real grants (organizations only). Run as a child of bench/run.ts:
- * `--upstream <url> [--synchronous full|normal] [--database-url <url>] [--metrics on|off]`. Reports its audit sequence so the
+ * `--upstream <url> [--synchronous full|normal] [--database-url <url>] [--metrics on|off] [--sinks on]` (`--sinks on`:
+ * an HTTP sink posting to the upstream's `/sink` and the WorkOS Audit Logs mirror, every call under one
+ * organization). Reports its audit sequence so the
  * parent can count rows/s, and its stage counters: the main thread's own CPU time (Linux: its entry in
  * /proc/self/task; elsewhere event-loop busy time, which counts waiting for a core too) and the time
  * spent handing audit drafts to the writer.
@@ -23,6 +25,13 @@ const upstream = flagValue(args, '--upstream');
 if (!upstream) throw new Error('bollard-server needs --upstream <url>');
 const synchronous = flagValue(args, '--synchronous') === 'normal' ? 'normal' : 'full';
 const metrics = flagValue(args, '--metrics') === 'off' ? 'off' : 'on';
+const sinks =
+  flagValue(args, '--sinks') === 'on'
+    ? [
+        { type: 'http' as const, name: 'bench-http', url: `${upstream}/sink` },
+        { type: 'workos' as const, organizationId: 'org_bench' },
+      ]
+    : [];
 
 const dataDir = mkdtempSync(join(tmpdir(), 'bollard-bench-'));
 process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
@@ -40,6 +49,7 @@ const config = loadConfig(
     auditSynchronous: synchronous,
     metrics,
     generalLimit: '1000000000/60',
+    auditSinks: sinks,
     ...(scratch ? { databaseUrl: scratch.url } : {}),
   },
   {},
@@ -73,11 +83,18 @@ app.audit.append = (draft, options) => {
   auditHandOffMs += performance.now() - start;
   return written;
 };
+async function sinkLag(): Promise<number> {
+  const cursors = await app.store.sinkCursors.list();
+  if (cursors.length === 0) return 0;
+  return (await app.store.auditBounds()).lastSeq - Math.min(...cursors.map((c) => c.seq));
+}
 const url = await listen(app.proxy, 0, '127.0.0.1');
 serveStats(
   { url, token, synchronous: scratch ? 'postgres' : synchronous },
   async () => ({
     auditSeq: (await app.store.auditBounds()).lastSeq,
+    // How far the slowest sink is behind the head (0 without sinks).
+    sinkLagRecords: await sinkLag(),
     mainBusyMs: mainThreadCpuMs(),
     auditHandOffMs,
   }),

@@ -53,7 +53,7 @@ console.log(`Bollard benchmark (${options.quick ? 'quick' : 'full'}) on ${machin
 
 const upstream = await startBenchChild('upstream', 'upstream.ts', []);
 const upstreamUrl = upstream.info.url ?? '';
-const [floor, bollard, bollardNormal, bollardNoMetrics] = await Promise.all([
+const [floor, bollard, bollardNormal, bollardNoMetrics, bollardSinks] = await Promise.all([
   startBenchChild('floor', 'floor-proxy.ts', ['--upstream', upstreamUrl]),
   startBenchChild('bollard', 'bollard-server.ts', ['--upstream', upstreamUrl, '--synchronous', 'full']),
   startBenchChild('bollard-normal', 'bollard-server.ts', [
@@ -71,8 +71,17 @@ const [floor, bollard, bollardNormal, bollardNoMetrics] = await Promise.all([
     '--metrics',
     'off',
   ]),
+  // What streaming the audit log costs the proxy: one HTTP sink and the WorkOS mirror on, reads only.
+  startBenchChild('bollard-sinks', 'bollard-server.ts', [
+    '--upstream',
+    upstreamUrl,
+    '--synchronous',
+    'full',
+    '--sinks',
+    'on',
+  ]),
 ]);
-const children = [upstream, floor, bollard, bollardNormal, bollardNoMetrics];
+const children = [upstream, floor, bollard, bollardNormal, bollardNoMetrics, bollardSinks];
 const bollardPostgres = await startBenchChild('bollard-postgres', 'bollard-server.ts', [
   '--upstream',
   upstreamUrl,
@@ -105,6 +114,7 @@ const targets: Target[] = [
   target('bollard', bollard),
   target('bollard-normal', bollardNormal),
   target('bollard-nometrics', bollardNoMetrics),
+  target('bollard-sinks', bollardSinks),
   ...(bollardPostgres ? [target('bollard-postgres', bollardPostgres)] : []),
 ];
 
@@ -113,7 +123,8 @@ function runs(target: Target, operation: Operation, connections: number): boolea
   if (operation === 'deny') return connections === 32 && DENY_TARGETS.includes(target.name);
   if (operation === 'mcp') return target.name === 'bollard' && MCP_CONNECTIONS.includes(connections);
   if (target.name === 'bollard-postgres') return operation === 'read' && connections === 32;
-  if (target.name === 'bollard-nometrics') return operation === 'read' && connections !== 128;
+  if (target.name === 'bollard-nometrics' || target.name === 'bollard-sinks')
+    return operation === 'read' && connections !== 128;
   return true;
 }
 
@@ -186,6 +197,10 @@ try {
   console.log(`${renderStages(cells)}\n`);
   console.log(renderGoals(goals));
   console.log(renderMcpOverhead(cells, MCP_CONNECTIONS));
+  const sinkLag = (await bollardSinks.begin()).extra.sinkLagRecords ?? 0;
+  console.log(
+    `\naudit sinks (HTTP sink + WorkOS mirror, one request per event): the slowest was ${sinkLag.toLocaleString('en-US')} records behind the head after the last load; they catch up off the hot path.`,
+  );
 
   let soakFigures: SoakFigures | null = null;
   if (options.soakSeconds > 0) {

@@ -1,6 +1,8 @@
 /**
  * The fixed-response upstream: `GET /organizations` answers ~1 KB of JSON, `POST /organizations` a 201
- * with the created organization, anything else 404. Run as a child of bench/run.ts.
+ * with the created organization; for the audit-sink cell it also takes WorkOS Audit Logs events (201), says
+ * the mirror's schemas exist, and is the HTTP sink's collector (`POST /sink`, 200); anything else 404.
+ * Run as a child of bench/run.ts.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,6 +23,12 @@ const server = createServer((req, res) => {
     } else if (path === '/organizations' && req.method === 'POST') {
       res.writeHead(201, { 'content-type': JSON_TYPE, 'x-request-id': 'upstream-bench' });
       res.end(CREATED_BODY);
+    } else if ((path === '/audit_logs/events' || path === '/sink') && req.method === 'POST') {
+      res.writeHead(path === '/sink' ? 200 : 201, { 'content-type': JSON_TYPE });
+      res.end('{"success":true}');
+    } else if (path?.startsWith('/audit_logs/actions/') && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': JSON_TYPE });
+      res.end('{"object":"list","data":[{"object":"audit_log_schema","version":1}]}');
     } else {
       res.writeHead(404, { 'content-type': JSON_TYPE });
       res.end('{"message":"Not Found"}');

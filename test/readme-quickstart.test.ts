@@ -1,6 +1,6 @@
 /**
- * The README's first hour, run as written: the shell blocks of "Try it in 5 minutes" and "Quick start for
- * operators" are read from README.md itself (so the two cannot drift) and run in order, in one scratch
+ * The README's first hour, run as written: the shell blocks of "Try it in 5 minutes", "Quick start for
+ * operators" and "Audit beyond the box" are read from README.md itself (so the two cannot drift) and run in order, in one scratch
  * folder laid out like a clone after `npm install`, against a fresh demo-mode `bollard start` — what
  * `npm start` runs. Each block must succeed; a few must also show what the README says they show.
  */
@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 60_000 });
 
 const REPO = path.resolve(import.meta.dirname, '..');
-const SECTIONS = ['Try it in 5 minutes', 'Quick start for operators'];
+const SECTIONS = ['Try it in 5 minutes', 'Quick start for operators', 'Audit beyond the box'];
 
 /** The ```sh blocks of one `## ` section of the README, in order. */
 function shellBlocks(readme: string, heading: string): string[] {
@@ -32,6 +32,8 @@ const EXPECT: [string, RegExp[]][] = [
   ['npx bollard audit verify\n', [/Audit chain intact: \d+ records verified/]],
   ['listOrganizations()).data', [/Initech/]],
   ['policy export --output', [/0 to create, 0 to update, 0 to delete/, /\+ create report-bot/]],
+  ['--checkpoints checkpoints.jsonl --public-key bollard-audit.pub\n', [/checkpoint match\(es\)/]],
+  ['--file recent.jsonl --checkpoints', [/Audit chain intact: \d+ records verified \(recent.jsonl\)/]],
 ];
 
 let dir: string;

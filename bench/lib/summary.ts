@@ -7,7 +7,8 @@ export type TargetName =
   | 'bollard'
   | 'bollard-normal'
   | 'bollard-postgres'
-  | 'bollard-nometrics';
+  | 'bollard-nometrics'
+  | 'bollard-sinks';
 /**
  * `deny`: an agent calling an endpoint it lacks (Bollard answers 403; the others pass it through).
  * `mcp`: the read as an MCP `tools/call` of `organizations_list` on `POST /mcp` (Bollard only).

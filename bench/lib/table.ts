@@ -22,6 +22,7 @@ const TARGET_LABEL: Record<Cell['target'], string> = {
   'bollard-normal': 'Bollard NORMAL',
   'bollard-postgres': 'Bollard PostgreSQL',
   'bollard-nometrics': 'Bollard FULL, metrics off',
+  'bollard-sinks': 'Bollard FULL, HTTP sink + WorkOS mirror',
 };
 
 /** The results as one Markdown table (readable in a terminal, pasteable into the README). */
