@@ -1,16 +1,28 @@
+import { memo } from 'react';
 import { ScrollRegion } from '../components/scroll-region';
 import { Async } from '../components/states';
 import type { CatalogEvent, Endpoint, List, RateLimitRule } from '../types';
 import type { Loaded } from '../use-api';
 
 /** WorkOS's reference around the endpoints: webhook events, rate limits, pagination, errors, versioning. */
-export function CatalogReference({
+export const CatalogReference = memo(function CatalogReference({
   endpoints,
-  events,
+  events: eventsList,
+  eventsError,
+  reloadEvents,
 }: {
   endpoints: Endpoint[];
-  events: Loaded<List<CatalogEvent>>;
+  events: List<CatalogEvent> | undefined;
+  eventsError: unknown;
+  reloadEvents: () => void;
 }) {
+  // Memoized with plain props: a catalog filter change (a URL change) does not re-render this part.
+  const events: Loaded<List<CatalogEvent>> = {
+    data: eventsList,
+    error: eventsError,
+    loading: !eventsList && !eventsError,
+    reload: reloadEvents,
+  };
   const rules = new Map<string, { rule: RateLimitRule; endpoints: string[] }>();
   for (const endpoint of endpoints) {
     for (const rule of endpoint.rateLimits) {
@@ -130,7 +142,7 @@ export function CatalogReference({
       </section>
     </>
   );
-}
+});
 
 const ERRORS: ReadonlyArray<readonly [string, string, string, string]> = [
   [

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { memo, useMemo } from 'react';
 import { ScrollRegion } from '../components/scroll-region';
 import { Async, Empty } from '../components/states';
 import { agentsWhoCanCall, searchMatches } from '../model';
@@ -7,6 +7,7 @@ import type { Agent, Area, CatalogEvent, Endpoint, List } from '../types';
 import { useApi } from '../use-api';
 import { CatalogReference } from './catalog-reference';
 
+const NO_ENDPOINTS: Endpoint[] = [];
 const FILTERS = ['area', 'method', 'access', 'permission', 'q'] as const;
 
 /** Every WorkOS endpoint Bollard knows, grouped by area, with filters kept in the URL. */
@@ -32,7 +33,12 @@ export function CatalogPage({ route }: { route: Route }) {
           />
         )}
       </Async>
-      <CatalogReference endpoints={endpoints.data?.data ?? []} events={events} />
+      <CatalogReference
+        endpoints={endpoints.data?.data ?? NO_ENDPOINTS}
+        events={events.data}
+        eventsError={events.error}
+        reloadEvents={events.reload}
+      />
     </>
   );
 }
@@ -64,19 +70,14 @@ function CatalogTable({
       ),
     [endpoints, filter.area, filter.method, filter.access, filter.permission, filter.q],
   );
-  const groups = useMemo(() => {
-    const byArea = new Map<string, Endpoint[]>();
-    for (const endpoint of shown) byArea.set(endpoint.area, [...(byArea.get(endpoint.area) ?? []), endpoint]);
-    return [...byArea];
-  }, [shown]);
+  const shownIds = useMemo(() => new Set(shown.map((e) => e.id)), [shown]);
+  // Every row is rendered once and only hidden by a filter: a filter change re-renders just the rows
+  // whose visibility changed (EndpointRow is memoized), not the whole catalog.
+  const allGroups = useMemo(() => groupByArea(endpoints), [endpoints]);
+  const areaCount = useMemo(() => new Set(shown.map((e) => e.area)).size, [shown]);
   const areaNames = areas.length ? areas.map((a) => a.name) : [...new Set(endpoints.map((e) => e.area))];
   const permissions = areaNames.flatMap((area) => [`${area}:read`, `${area}:write`]);
   const selected = endpoints.find((e) => e.id === params.get('endpoint'));
-  const linkTo = (id: string) => {
-    const next = new URLSearchParams(params);
-    next.set('endpoint', id);
-    return href('/catalog', next);
-  };
   const title = (name: string) => areas.find((a) => a.name === name)?.title ?? name;
 
   return (
@@ -124,14 +125,15 @@ function CatalogTable({
         </button>
       </form>
       <p role="status" className="muted" data-testid="catalog-count">
-        {shown.length} of {endpoints.length} endpoints in {groups.length} areas
+        {shown.length} of {endpoints.length} endpoints in {areaCount} areas
       </p>
       <div className="split">
         <ScrollRegion label="Endpoints">
-          {shown.length === 0 ? (
+          {shown.length === 0 && (
             <Empty>No endpoint matches these filters. Clear a filter, or search a shorter path.</Empty>
-          ) : (
-            <table>
+          )}
+          {
+            <table hidden={shown.length === 0}>
               <caption className="visually-hidden">WorkOS endpoints by area</caption>
               <thead>
                 <tr>
@@ -149,43 +151,28 @@ function CatalogTable({
                   </th>
                 </tr>
               </thead>
-              {groups.map(([area, rows]) => (
-                <tbody key={area}>
-                  <tr>
-                    <th colSpan={6} scope="colgroup" className="group">
-                      {title(area)} <span className="muted">· {rows.length}</span>
-                    </th>
-                  </tr>
-                  {rows.map((e) => (
-                    <tr
-                      key={e.id}
-                      className={`clickable${selected?.id === e.id ? ' selected' : ''}`}
-                      onClick={() => {
-                        window.location.hash = linkTo(e.id);
-                      }}
-                    >
-                      <td>
-                        <code>{e.method}</code>
-                      </td>
-                      <td className="path">
-                        <a href={linkTo(e.id)} aria-current={selected?.id === e.id ? 'true' : undefined}>
-                          <code>{e.path}</code>
-                        </a>
-                      </td>
-                      <td className="hide-narrow">{e.summary}</td>
-                      <td>
-                        <span className={`chip ${e.access === 'write' ? 'warn' : 'ok'}`}>{e.access}</span>
-                      </td>
-                      <td className="hide-narrow">
-                        <code>{e.permission}</code>
-                      </td>
-                      <td className="hide-narrow">{versionOf(e)}</td>
+              {allGroups.map(([area, rows]) => {
+                const visible = rows.filter((e) => shownIds.has(e.id)).length;
+                return (
+                  <tbody key={area} hidden={visible === 0}>
+                    <tr>
+                      <th colSpan={6} scope="colgroup" className="group">
+                        {title(area)} <span className="muted">· {visible}</span>
+                      </th>
                     </tr>
-                  ))}
-                </tbody>
-              ))}
+                    {rows.map((e) => (
+                      <EndpointRow
+                        key={e.id}
+                        endpoint={e}
+                        hidden={!shownIds.has(e.id)}
+                        selected={selected?.id === e.id}
+                      />
+                    ))}
+                  </tbody>
+                );
+              })}
             </table>
-          )}
+          }
         </ScrollRegion>
         {selected ? (
           <EndpointDetail endpoint={selected} agents={agents} />
@@ -196,6 +183,61 @@ function CatalogTable({
     </>
   );
 }
+
+function groupByArea(endpoints: readonly Endpoint[]): [string, Endpoint[]][] {
+  const byArea = new Map<string, Endpoint[]>();
+  for (const endpoint of endpoints)
+    byArea.set(endpoint.area, [...(byArea.get(endpoint.area) ?? []), endpoint]);
+  return [...byArea];
+}
+
+/** Opens a row's detail, keeping the filters of the moment in the URL. */
+function openEndpoint(id: string): void {
+  setParams({ endpoint: id });
+}
+
+const EndpointRow = memo(function EndpointRow({
+  endpoint: e,
+  hidden,
+  selected,
+}: {
+  endpoint: Endpoint;
+  hidden: boolean;
+  selected: boolean;
+}) {
+  return (
+    <tr
+      hidden={hidden}
+      className={`clickable${selected ? ' selected' : ''}`}
+      onClick={() => openEndpoint(e.id)}
+    >
+      <td>
+        <code>{e.method}</code>
+      </td>
+      <td className="path">
+        <a
+          href={href('/catalog', { endpoint: e.id })}
+          aria-current={selected ? 'true' : undefined}
+          onClick={(event) => {
+            event.preventDefault();
+            event.stopPropagation();
+            openEndpoint(e.id);
+          }}
+        >
+          <code>{e.path}</code>
+        </a>
+      </td>
+      <td className="hide-narrow">{e.summary}</td>
+      <td>
+        <span className={`chip ${e.access === 'write' ? 'warn' : 'ok'}`}>{e.access}</span>
+      </td>
+      <td className="hide-narrow">
+        <code>{e.permission}</code>
+      </td>
+      <td className="hide-narrow">{versionOf(e)}</td>
+    </tr>
+  );
+});
 
 /** "Available since the API's base version" reads as `base`; a date stays a date. */
 function versionOf(e: Endpoint): string {
