@@ -11,6 +11,15 @@ export interface DeclaredAgent {
   weight: number;
   quota: { perMinute?: number; perDay?: number } | null;
   mcp?: { tools: string | null } | null;
+  /** Organizations every grant is pinned to. */
+  organizations?: readonly string[] | null;
+}
+
+/** A grant as the file spells it: the API's `revealSecrets` is `reveal_secrets` there. */
+function fileGrant(grant: string | object): string | object {
+  if (typeof grant === 'string' || !('revealSecrets' in grant)) return grant;
+  const { revealSecrets, ...rest } = grant as { revealSecrets?: boolean };
+  return revealSecrets === undefined ? rest : { ...rest, reveal_secrets: revealSecrets };
 }
 
 /**
@@ -21,7 +30,8 @@ export function policyText(agents: readonly DeclaredAgent[]): string {
   const declared = agents.map((agent) => ({
     name: agent.name,
     ...(agent.description ? { description: agent.description } : {}),
-    grants: agent.grants,
+    grants: agent.grants.map(fileGrant),
+    ...(agent.organizations ? { organizations: agent.organizations } : {}),
     ...(agent.expiresAt ? { expires: agent.expiresAt } : {}),
     ...(agent.enabled ? {} : { enabled: false }),
     ...(agent.weight !== 1 ? { weight: agent.weight } : {}),

@@ -100,6 +100,37 @@ function yesNo(flag: boolean): string {
   return flag ? 'yes' : 'no';
 }
 
+/** What restrictions can do on the endpoint: how a pin applies, which fields constraints may name. */
+interface Restrictable {
+  pinned: string;
+  constrainableFields: string[] | null;
+  withheldByDefault: string[];
+}
+
+async function restrictable(e: CatalogEndpoint): Promise<Restrictable> {
+  const [{ describePinPlan, pinPlan }, { endpointFields }, { normalizeResponsePath }] = await Promise.all([
+    import('../../catalog/pinning.js'),
+    import('../../agents/restriction-input.js'),
+    import('../../policy/restrictions.js'),
+  ]);
+  const fields = endpointFields(e);
+  return {
+    pinned: describePinPlan(pinPlan(e)),
+    constrainableFields: fields ? [...fields].sort() : null,
+    withheldByDefault: e.responseSecrets.map(normalizeResponsePath),
+  };
+}
+
+function describeRestrictable(r: Restrictable): string[] {
+  return [
+    'restrictions (see README "Beyond areas"):',
+    `  organization pin:    ${r.pinned}`,
+    `  constrainable:       ${r.constrainableFields ? r.constrainableFields.join(', ') || 'no body or query fields' : 'nothing (not in the OpenAPI spec)'}`,
+    `  withheld by default: ${r.withheldByDefault.join(', ') || 'nothing'} (for restricted agents, unless reveal_secrets: true)`,
+    '  redactable:          any response path (email, data.*.raw_attributes)',
+  ];
+}
+
 function describeEndpoint(e: CatalogEndpoint): string {
   const limits = [...e.rateLimits, GENERAL_RATE_LIMIT].map((rule) => `  - ${rule.description}`);
   const org = e.organizationId ? `${e.organizationId.in} "${e.organizationId.name}"` : 'not in the request';
@@ -133,9 +164,14 @@ function describeEndpoint(e: CatalogEndpoint): string {
   return lines.join('\n');
 }
 
-export function showEndpoint(reference: string, options: { json?: boolean }): void {
+export async function showEndpoint(reference: string, options: { json?: boolean }): Promise<void> {
   const endpoint = resolveEndpoint(reference);
-  console.log(options.json ? JSON.stringify(endpoint, null, 2) : describeEndpoint(endpoint));
+  const restrictions = await restrictable(endpoint);
+  console.log(
+    options.json
+      ? JSON.stringify({ ...endpoint, restrictions }, null, 2)
+      : [describeEndpoint(endpoint), ...describeRestrictable(restrictions)].join('\n'),
+  );
 }
 
 function shorten(text: string, max: number): string {

@@ -9,12 +9,12 @@ const USAGE_ERROR = 2;
 
 /** Runs an action, turning a usage error into a message on stderr and exit code 2. */
 function guarded<A extends unknown[]>(
-  action: (view: CatalogView, ...args: A) => void,
+  action: (view: CatalogView, ...args: A) => void | Promise<void>,
 ): (...args: A) => Promise<void> {
   return async (...args: A) => {
     const view = await import('./catalog-view.js');
     try {
-      action(view, ...args);
+      await action(view, ...args);
     } catch (error) {
       if (!(error instanceof view.UsageError)) throw error;
       console.error(`bollard catalog: ${error.message}`);
@@ -51,7 +51,7 @@ Examples:
   catalog
     .command('show <endpoint>')
     .description(
-      'Detail of one endpoint: an id, an SDK method, "METHOD /template" or "METHOD /concrete/path"',
+      'Detail of one endpoint: an id, an SDK method, "METHOD /template" or "METHOD /concrete/path"; with how an organization pin applies and which fields constraints and redaction can name',
     )
     .option('--json', 'print JSON')
     .addHelpText(

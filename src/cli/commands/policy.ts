@@ -34,7 +34,37 @@ async function validFile(file: string): Promise<DesiredPolicy> {
 }
 
 /** A changed field as the policy file spells it (`mcpTools` → `mcp.tools`, `expiresAt` → `expires`). */
-const FILE_FIELDS: Readonly<Record<string, string>> = { mcpTools: 'mcp.tools', expiresAt: 'expires' };
+const FILE_FIELDS: Readonly<Record<string, string>> = {
+  mcpTools: 'mcp.tools',
+  expiresAt: 'expires',
+  restrictions: 'pins/constraints/redaction',
+};
+
+type Restrictions = NonNullable<AgentPlan['before']>['restrictions'];
+
+/** Pins, constraints and redaction, a line each, as a reviewer reads them. */
+export function restrictionLines(restrictions: Restrictions): string[] {
+  if (!restrictions) return [];
+  const lines: string[] = [];
+  if (restrictions.organizations) lines.push(`pin: every grant to ${restrictions.organizations.join(', ')}`);
+  for (const [area, grant] of Object.entries(restrictions.grants ?? {})) {
+    if (grant.organizations) lines.push(`pin: ${area} to ${grant.organizations.join(', ')}`);
+    for (const [endpoint, fields] of Object.entries(grant.constraints ?? {})) {
+      for (const [field, rule] of Object.entries(fields)) {
+        const what = rule.absent
+          ? 'must be absent'
+          : [
+              ...(rule.allow ? [`one of ${rule.allow.join(', ')}`] : []),
+              ...(rule.match ? [`matches ${rule.match.join(' or ')}`] : []),
+            ].join(' and ');
+        lines.push(`constraint: ${endpoint} ${field} ${what}`);
+      }
+    }
+    if (grant.redact?.length) lines.push(`redact: ${area} answers lose ${grant.redact.join(', ')}`);
+    if (grant.revealSecrets) lines.push(`reveal: ${area} answers keep their secrets (codes, tokens, links)`);
+  }
+  return lines;
+}
 function fileField(field: string): string {
   return FILE_FIELDS[field] ?? field;
 }
@@ -67,6 +97,11 @@ export function renderPlan(plan: PolicyPlan): string {
     for (const permission of compactPermissions(agent.gained)) lines.push(`    + ${permission}`);
     for (const permission of compactPermissions(agent.lost)) lines.push(`    - ${permission}`);
     if (tokenless) lines.push(tokenNote);
+    if (agent.action === 'create' || agent.changed.includes('restrictions')) {
+      const after = restrictionLines(agent.after?.restrictions ?? null);
+      for (const line of after) lines.push(`    = ${line}`);
+      if (after.length === 0 && agent.before?.restrictions) lines.push('    = restrictions removed');
+    }
     for (const warning of agent.warnings)
       lines.push(`    ! warning: ${warning.permission}: ${warning.reasons.join('; ')}`);
   }
