@@ -8,6 +8,7 @@ export const MICROBENCHMARKS = [
   'bench/ratelimit.ts',
   'bench/observability.ts',
   'bench/mcp.ts',
+  'bench/pinning.ts',
 ];
 
 export interface MicroOutput {
