@@ -63,6 +63,38 @@ describe('policy validate', () => {
     expect(syntax.problems[0]?.line).toBeGreaterThan(1);
   });
 
+  it('checks approve: selectors against the catalog, and keeps valid ones with their approvals', () => {
+    const text = [
+      'agents:',
+      '  - name: a',
+      '    grants: [organizations:write]',
+      '    approve:',
+      '      - destructive',
+      '      - { selector: "DELETE /organizations/{id}", approvals: 2 }',
+      '      - DELETE /organisations/{id}',
+      '      - organizations:admin',
+      '      - { selector: secrets, approvals: 9 }',
+      '',
+    ].join('\n');
+    const problems = validatePolicyText(text).problems.map((p) => `${p.line}:${p.column} ${p.message}`);
+    expect(problems).toEqual([
+      expect.stringMatching(/^7:9 no endpoint \/organisations\/\{id\} in the catalog/),
+      expect.stringMatching(/^8:9 'organizations:admin' is not an approval selector/),
+      expect.stringMatching(/^9:41 .*5/),
+    ]);
+    const valid = validatePolicyText(text.split('\n').slice(0, 6).join('\n'));
+    expect(valid).toMatchObject({
+      ok: true,
+      policy: {
+        agents: [
+          {
+            approve: ['destructive', { selector: 'DELETE /organizations/{id}', approvals: 2 }],
+          },
+        ],
+      },
+    });
+  });
+
   it('turns a valid file into the desired agents', () => {
     const result = validatePolicyText(
       'agents:\n  - name: a\n    grants: [sso:write]\n    expires: 2999-01-01\n',

@@ -75,6 +75,19 @@ const mcp = z
   })
   .nullable();
 
+/** `approve:` entries: a selector, or `{ selector, approvals }` (checked against the catalog by the service). */
+const approve = z
+  .array(
+    z.union([
+      z.string(),
+      z.strictObject({ selector: z.string(), approvals: z.int().min(1).max(5).optional() }),
+    ]),
+  )
+  .meta({
+    description:
+      "Calls that need an operator's approval first: destructive, secrets, AREA:read|write or 'METHOD /path'; { selector, approvals: 2 } for the two-person rule",
+  });
+
 const agentFields = {
   description: z.string().max(500).optional(),
   grants: grants.optional(),
@@ -89,6 +102,7 @@ const agentFields = {
   quota: quota.optional(),
   mcp: mcp.optional(),
   organizations: organizations.optional(),
+  approve: approve.optional(),
 };
 
 export const idParams = z.object({ id: z.string().min(1).meta({ description: 'Agent id (agt_…) or name' }) });
@@ -141,6 +155,7 @@ export const agentView = z.object({
   quota: quota,
   mcp: z.object({ tools: mcpToolMode.nullable() }),
   organizations: organizations,
+  approve: z.array(z.object({ selector: z.string(), approvals: z.number() })),
   createdAt: z.string(),
   updatedAt: z.string(),
   tokens: z.array(tokenView),
@@ -212,6 +227,7 @@ const policyAgent = z.strictObject({
   quota: quota.optional(),
   mcpTools: mcpToolMode.nullable().optional(),
   organizations: organizations.optional(),
+  approve: approve.optional(),
 });
 
 export const policyBody = z.strictObject({ agents: z.array(policyAgent) });

@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { AgentService } from '../agents/index.js';
+import { type ApprovalService, createApprovalService } from '../approvals/index.js';
 import type { AuditCheckpoints } from '../audit/index.js';
 import { sealRecord } from '../audit/index.js';
 import { BollardError } from '../errors/index.js';
@@ -26,6 +27,7 @@ import { buildOpenApi } from './openapi.js';
 import { type AdminExposure, installRequestGuard } from './request-guard.js';
 import { createRouter } from './route.js';
 import { registerAgentRoutes } from './routes/agents.js';
+import { registerApprovalRoutes } from './routes/approvals.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { type CatalogSource, registerCatalogRoutes } from './routes/catalog.js';
 import { registerFreezeRoutes } from './routes/freezes.js';
@@ -45,6 +47,8 @@ export interface AdminServerOptions extends AdminExposure {
   operators?: OperatorService;
   /** The kill switch (default: a service over `store`). */
   freezes?: FreezeService;
+  /** Approval requests (default: a service over `store` with a 15-minute expiry). */
+  approvals?: ApprovalService;
   /** The catalog (default: the built-in one). */
   catalog?: CatalogSource;
   /** Webhook subscriptions, deliveries, replay and backfill (routes absent without it). */
@@ -109,6 +113,10 @@ export async function buildAdminServer(options: AdminServerOptions): Promise<Fas
     options.operators ?? createOperatorService(options.store, { seal: sealRecord }),
   );
   registerFreezeRoutes(router, options.freezes ?? createFreezeService(options.store, { seal: sealRecord }));
+  registerApprovalRoutes(
+    router,
+    options.approvals ?? createApprovalService(options.store, { seal: sealRecord, ttlMs: 15 * 60_000 }),
+  );
   if (options.webhooks) registerWebhookRoutes(router, options.webhooks);
   registerSessionRoutes(router, sessions, options.adminTokenHash, options.store, options.proxyUrl);
   await registerConsole(app, options.consoleDir);

@@ -1,5 +1,7 @@
+import type { CatalogEndpoint } from '../catalog/types.js';
 import { BollardError } from '../errors/index.js';
-import type { Access, AgentRecord, McpToolMode } from '../store/types.js';
+import { MAX_APPROVALS, selectorProblem } from '../policy/index.js';
+import type { Access, AgentRecord, ApprovalRule, McpToolMode } from '../store/types.js';
 import { checkGrants, grantsFromList } from './grants.js';
 import {
   buildRestrictions,
@@ -19,6 +21,18 @@ export interface Quota {
   perDay?: number;
 }
 
+/** An `approve:` entry as written: a selector alone (one approval), or with how many operators must approve. */
+export type ApprovalInput = string | { selector: string; approvals?: number };
+
+/** `approve:` entries in their one stored form. */
+export function approvalRules(input: readonly ApprovalInput[]): ApprovalRule[] {
+  return input.map((entry) =>
+    typeof entry === 'string'
+      ? { selector: entry, approvals: 1 }
+      : { selector: entry.selector, approvals: entry.approvals ?? 1 },
+  );
+}
+
 /** What a caller gives to create an agent. Grants are `AREA:read|write` strings. */
 export interface AgentInput {
   name: string;
@@ -34,6 +48,8 @@ export interface AgentInput {
   quota?: Quota | null;
   /** MCP tool list: `full`, `compact` or `auto`; null follows the server default. */
   mcpTools?: McpToolMode | null;
+  /** Calls that need an operator's approval first (replaces the agent's list as a whole). */
+  approve?: readonly ApprovalInput[];
 }
 
 /** What `update` may change. Grants, when given, replace the agent's grants. */
@@ -42,7 +58,15 @@ export type AgentPatch = Partial<Omit<AgentInput, 'name'>>;
 /** The settable fields of an agent, normalized. */
 export type AgentFields = Pick<
   AgentRecord,
-  'description' | 'grants' | 'expiresAt' | 'enabled' | 'weight' | 'quota' | 'mcpTools' | 'restrictions'
+  | 'description'
+  | 'grants'
+  | 'expiresAt'
+  | 'enabled'
+  | 'weight'
+  | 'quota'
+  | 'mcpTools'
+  | 'restrictions'
+  | 'approve'
 >;
 
 /** One input problem, pointing at its field (`grants[2]`). */
@@ -56,10 +80,11 @@ function validationError(problems: FieldProblem[]): BollardError {
   return new BollardError('validation_failed', message, { errors: problems });
 }
 
-/** Every problem with a name, grants and expiry, checked against the catalog's area names. */
+/** Every problem with a name, grants, approvals and expiry, checked against the catalog. */
 export function inputProblems(
   input: AgentPatch & { name?: string },
   areaNames: readonly string[],
+  endpoints: readonly CatalogEndpoint[] = [],
 ): FieldProblem[] {
   const problems: FieldProblem[] = [];
   if (input.name !== undefined && !AGENT_NAME_PATTERN.test(input.name)) {
@@ -101,6 +126,15 @@ export function inputProblems(
         message: `'${org}' is not a WorkOS organization id (org_…)`,
       });
   });
+  approvalRules(input.approve ?? []).forEach((rule, index) => {
+    const problem = selectorProblem(rule.selector, endpoints);
+    if (problem) problems.push({ path: `approve[${index}]`, message: problem });
+    else if (!Number.isInteger(rule.approvals) || rule.approvals < 1 || rule.approvals > MAX_APPROVALS)
+      problems.push({
+        path: `approve[${index}].approvals`,
+        message: `a whole number from 1 to ${MAX_APPROVALS}`,
+      });
+  });
   if (input.expiresAt && Number.isNaN(Date.parse(input.expiresAt))) {
     problems.push({ path: 'expiresAt', message: `'${input.expiresAt}' is not an ISO-8601 date` });
   }
@@ -114,8 +148,12 @@ export function inputProblems(
 }
 
 /** Throws `validation_failed` listing every problem, or returns quietly. */
-export function assertValidInput(input: AgentPatch & { name?: string }, areaNames: readonly string[]): void {
-  const problems = inputProblems(input, areaNames);
+export function assertValidInput(
+  input: AgentPatch & { name?: string },
+  areaNames: readonly string[],
+  endpoints: readonly CatalogEndpoint[] = [],
+): void {
+  const problems = inputProblems(input, areaNames, endpoints);
   if (problems.length > 0) throw validationError(problems);
 }
 
@@ -135,7 +173,13 @@ export function mergeFields(base: AgentFields | null, patch: AgentPatch): AgentF
     quota: patch.quota === undefined ? (base?.quota ?? null) : patch.quota,
     mcpTools: patch.mcpTools === undefined ? (base?.mcpTools ?? null) : patch.mcpTools,
     restrictions: buildRestrictions(organizations, grantRestrictions),
+    ...approveField(patch.approve === undefined ? (base?.approve ?? []) : approvalRules(patch.approve)),
   };
+}
+
+/** Absent when empty, as the store reads an agent without approvals, so the two compare equal. */
+function approveField(rules: readonly ApprovalRule[]): { approve?: ApprovalRule[] } {
+  return rules.length > 0 ? { approve: [...rules] } : {};
 }
 
 function normalizeTime(value: string | null): string | null {
@@ -153,6 +197,7 @@ export function changedFields(before: AgentFields, after: AgentFields): string[]
     'quota',
     'mcpTools',
     'restrictions',
+    'approve',
   ];
   return keys.filter((key) => stableJson(before[key]) !== stableJson(after[key]));
 }

@@ -162,7 +162,7 @@ export function createAgentService(store: Store, options: AgentServiceOptions) {
 
     async create(input: AgentInput, actor: Actor): Promise<{ agent: AgentView; token: string }> {
       assertNotManaged(actor, `cannot create agent '${input.name}'`);
-      assertValidInput(input, areaNames);
+      assertValidInput(input, areaNames, endpoints);
       if (await store.getAgentByName(input.name)) {
         throw new BollardError('conflict', `an agent named '${input.name}' already exists`);
       }
@@ -181,14 +181,18 @@ export function createAgentService(store: Store, options: AgentServiceOptions) {
     },
 
     async update(idOrName: string, patch: AgentPatch, actor: Actor): Promise<AgentView> {
-      assertValidInput(patch, areaNames);
+      assertValidInput(patch, areaNames, endpoints);
       const before = await find(idOrName);
       const after: AgentRecord = { ...before, ...mergeFields(before, patch), updatedAt: now().toISOString() };
       const changed = changedFields(before, after);
       if (changed.length === 0) return view(before);
       assertNotManaged(actor, `cannot change agent '${before.name}'`);
+      // Approvals were asked under the old policy: a changed agent voids them (a new call asks again).
       await commit(
-        [{ op: 'putAgent', agent: after }],
+        [
+          { op: 'putAgent', agent: after },
+          { op: 'voidApprovals', agentId: after.id },
+        ],
         [draft('agent.updated', actor, before, after, { changed })],
       );
       return view(after);
@@ -225,7 +229,7 @@ export function createAgentService(store: Store, options: AgentServiceOptions) {
 
     /** The change a policy would make, without making it. Throws `validation_failed` on a bad agent. */
     async planPolicy(policy: DesiredPolicy): Promise<PolicyPlan> {
-      for (const agent of policy.agents) assertValidInput(agent, areaNames);
+      for (const agent of policy.agents) assertValidInput(agent, areaNames, endpoints);
       const plan = planAgents(await store.listAgents(), policy, endpoints);
       const at = now();
       for (const item of plan.agents) {
@@ -254,7 +258,7 @@ export function createAgentService(store: Store, options: AgentServiceOptions) {
           tokens.push({ name: item.name, agentId: created.agent.id, token: created.token });
         } else if (item.action === 'update' && item.before && item.after) {
           const after: AgentRecord = { ...item.before, ...item.after, updatedAt: at.toISOString() };
-          ops.push({ op: 'putAgent', agent: after });
+          ops.push({ op: 'putAgent', agent: after }, { op: 'voidApprovals', agentId: after.id });
           audit.push(draft('agent.updated', actor, item.before, after, { changed: item.changed }));
         } else if (item.action === 'delete' && item.before) {
           ops.push({ op: 'deleteAgent', agentId: item.before.id });

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { type AgentService, createAgentService } from '../agents/index.js';
+import { type ApprovalService, createApprovalService } from '../approvals/index.js';
 import {
   type AuditCheckpoints,
   AuditWriter,
@@ -74,6 +75,8 @@ export interface BollardApp {
   agents: AgentService;
   /** The kill switch: freezes committed here reach this replica's decisions and, through the store, the others'. */
   freezes: FreezeService;
+  /** Approval requests: held calls open them, operators decide them, the identical retry uses them once. */
+  approvals: ApprovalService;
   audit: AuditWriter;
   /** Signs the chain head every N records / T seconds; the admin API serves its public key. */
   checkpoints: AuditCheckpoints & { checkpointer: Checkpointer };
@@ -183,6 +186,17 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
   };
   const agents = createAgentService(store, { seal: sealRecord, now: () => new Date(now()) });
   const freezes = createFreezeService(store, { seal: sealRecord, now: () => new Date(now()) });
+  const approvalUrl = config.approvalUrl;
+  const approvals = createApprovalService(store, {
+    seal: sealRecord,
+    now,
+    ttlMs: config.approvalTtlMs,
+    logger,
+    notify: config.approvalNotifyUrl
+      ? { url: config.approvalNotifyUrl, secret: config.approvalNotifySecret }
+      : undefined,
+    linkFor: approvalUrl ? (id) => approvalUrl.replaceAll('{id}', id) : undefined,
+  });
 
   const upstreamOptions = {
     url: upstream.url,
@@ -251,6 +265,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     match,
     credentials,
     controls,
+    approvals: { service: approvals, waitMs: config.approvalWaitMs },
     audit,
     summarizeBody: redactBody,
     summarizeQuery: redactQuery,
@@ -322,6 +337,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     store,
     agents,
     freezes,
+    approvals,
     audit,
     checkpoints,
     credentials,

@@ -107,6 +107,7 @@ export async function startBollard(given: BollardConfig, options: AppOptions = {
       store: app.store,
       agents: app.agents,
       freezes: app.freezes,
+      approvals: app.approvals,
       webhooks: app.webhooks.service,
       adminTokenHash: adminToken.hash,
       adminHost: config.adminHost,

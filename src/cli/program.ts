@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { withUsageExitCode } from './commands/admin-client.js';
 import { registerAgentsCommand } from './commands/agents.js';
+import { registerApprovalsCommand } from './commands/approvals.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerCatalogCommand } from './commands/catalog.js';
 import { registerCompletionCommand } from './commands/completion.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerWebhooksCommand(program);
   registerOperatorsCommand(program);
   registerFreezeCommands(program);
+  registerApprovalsCommand(program);
   registerMcpCommand(program);
   registerEmulatorCommand(program);
   registerCompletionCommand(program);

@@ -46,6 +46,11 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, keyof ConfigInput>> 
   BOLLARD_AUDIT_CHECKPOINT_RECORDS: 'auditCheckpointRecords',
   BOLLARD_AUDIT_CHECKPOINT_SECONDS: 'auditCheckpointSeconds',
   BOLLARD_AUDIT_SINKS: 'auditSinks',
+  BOLLARD_APPROVAL_WAIT_MS: 'approvalWaitMs',
+  BOLLARD_APPROVAL_TTL_MS: 'approvalTtlMs',
+  BOLLARD_APPROVAL_NOTIFY_URL: 'approvalNotifyUrl',
+  BOLLARD_APPROVAL_NOTIFY_SECRET: 'approvalNotifySecret',
+  BOLLARD_APPROVAL_URL: 'approvalUrl',
   BOLLARD_MCP_TOOLS: 'mcpTools',
   BOLLARD_MCP_ALLOWED_HOSTS: 'mcpAllowedHosts',
 };

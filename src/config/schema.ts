@@ -154,6 +154,19 @@ export const configSchema = z.object({
   /** OTLP/HTTP collector base URL (OpenTelemetry's own variable): traces are exported when set. */
   otlpEndpoint: httpUrl.optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** How long a call that needs approval is held open for an operator's decision before it gets 403 approval_required. */
+  approvalWaitMs: z.coerce.number().int().min(0).default(25_000), // 25 seconds: under the SDKs' 60 s timeout
+  /** How long an approval request can be decided, and an approval used (the agent's identical retry). */
+  approvalTtlMs: duration.default(900_000), // 15 minutes
+  /** Where new approval requests are posted as JSON (a Slack incoming webhook works as it is). */
+  approvalNotifyUrl: httpUrl.optional(),
+  /** Signs those posts: `Bollard-Signature: t=…,v1=HMAC-SHA256(secret, "t.body")`. */
+  approvalNotifySecret: z.string().min(16).optional(),
+  /** The approval page for people, with `{id}` for the request (the console's); shown in 403s and notifications. */
+  approvalUrl: z
+    .string()
+    .regex(/^https?:\/\/\S*\{id\}/, 'must be an http(s) URL with {id} where the approval id goes')
+    .optional(),
   /** MCP tools per agent: one per allowed endpoint (`full`), search/describe/call (`compact`), or compact past 40 (`auto`). */
   mcpTools: z.enum(['full', 'compact', 'auto']).default('auto'),
   /** Host names (comma-separated) MCP clients reach Bollard by besides the loopback ones; others are refused (DNS rebinding). */

@@ -26,6 +26,11 @@ export const ERRORS = {
     status: 403,
     message: 'An operator froze this agent (or every agent); nothing is sent to WorkOS until unfrozen.',
   },
+  approval_required: {
+    status: 403,
+    message: "This call needs an operator's approval; repeat the identical call once it is approved.",
+  },
+  approval_denied: { status: 403, message: 'An operator denied this call.' },
   invalid_request: { status: 400, message: 'The request cannot be classified safely.' },
   payload_too_large: { status: 413, message: 'The request body is larger than Bollard accepts.' },
   rate_limit_exceeded: { status: 429, message: 'A WorkOS rate limit or agent quota would be exceeded.' },

@@ -21,6 +21,8 @@ export interface CallFacts {
   body: Record<string, unknown> | undefined;
   decision: Decision | null;
   details: Record<string, unknown>;
+  /** The approval request this call is held for, or was approved by (`apr_…`). */
+  approvalId?: string;
   /** Metrics, log line and trace of this call (a no-op without an observer). */
   observation?: CallObservation;
 }
@@ -28,7 +30,12 @@ export interface CallFacts {
 /** The 'call' record: written ahead of forwarding, or as the whole story of a denial. */
 export function callDraft(
   facts: CallFacts,
-  outcome: { decision: 'allow' | 'deny'; reason: string; rule: string; status: number | null },
+  outcome: {
+    decision: 'allow' | 'deny' | 'pending_approval';
+    reason: string;
+    rule: string;
+    status: number | null;
+  },
 ): AuditDraft {
   const { endpoint } = facts;
   return {

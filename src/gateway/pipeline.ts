@@ -5,8 +5,9 @@ import type { CatalogEndpoint } from '../catalog/types.js';
 import { BollardError } from '../errors/index.js';
 import { authorize } from '../policy/index.js';
 import type { GatewayLimiter, UpstreamBreakers } from '../ratelimit/index.js';
-import type { AuditDraft } from '../store/types.js';
+import type { ApprovalRecord, AuditDraft } from '../store/types.js';
 import type { AnonymousTraffic } from './anonymous-traffic.js';
+import { type ApprovalGate, approvalRequiredError, holdForApproval } from './approval-hold.js';
 import { type CallFacts, callDraft } from './audit-entry.js';
 import { authenticate } from './authenticate.js';
 import type { ControlState } from './control-state.js';
@@ -37,6 +38,8 @@ export interface GatewayDeps {
   credentials: CredentialCache;
   /** Operators' run-time controls (freezes) every decision takes. */
   controls: Pick<ControlState, 'current'>;
+  /** Approval requests for calls an `approve:` rule holds; without it such calls are refused (403 approval_required). */
+  approvals?: ApprovalGate;
   audit: AuditSink;
   /** A storable summary of a request body: field names, non-secret values, secrets marked present. */
   summarizeBody(body: Record<string, unknown> | undefined, secretFields: readonly string[]): unknown;
@@ -184,7 +187,8 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
   const decision = authorize(facts.agent, endpoint, deps.now(), await deps.controls.current());
   observation.stage('authorize', authorizeStarted, !decision.allow);
   facts.decision = decision;
-  if (!decision.allow)
+  const needsApproval = decision.reason === 'approval_required' && deps.approvals !== undefined;
+  if (!decision.allow && !needsApproval)
     return deny(
       deps,
       facts,
@@ -214,6 +218,27 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
 
   const signal = clientGone(res);
   const recheck = () => recheckAccess(deps, facts, endpoint, deps.now());
+  let approval: ApprovalRecord | null = null;
+  if (needsApproval && deps.approvals) {
+    const held = await holdForApproval(
+      { ...deps, approvals: deps.approvals },
+      facts,
+      {
+        endpoint,
+        decision,
+        method: normalized.method,
+        path: normalized.path,
+        rawQuery: normalized.rawQuery,
+        raw,
+      },
+      signal,
+      recheck,
+    );
+    if ('denial' in held)
+      return deny(deps, facts, res, held.denial.error, held.denial.reason, held.denial.rule);
+    approval = held.approval;
+    facts.approvalId = approval.id;
+  }
   const waitStarted = observation.clock();
   const limits = deps.limiter
     ? await checkLimits(deps.limiter, facts, endpoint, body.value, {
@@ -247,13 +272,26 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
 
   const call = callDraft(facts, {
     decision: 'allow',
-    reason: decision.reason,
-    rule: decision.rule,
+    reason: approval ? 'approved' : decision.reason,
+    rule: approval ? `approval:${approval.id}` : decision.rule,
     status: null,
   });
+  if (approval) call.details = { ...call.details, approvalId: approval.id };
   const commitStarted = observation.clock();
   try {
-    await deps.audit.append(call);
+    // An approved call uses its approval once, in the same transaction as its write-ahead record.
+    if (approval && deps.approvals) {
+      if (!(await deps.approvals.service.claim(approval, call))) {
+        await limits?.release().catch(() => undefined);
+        const used = approvalRequiredError(
+          approval,
+          null,
+          deps.now(),
+          ' It was used or withdrawn meanwhile.',
+        );
+        return deny(deps, facts, res, used, 'approval_required', `approval:${approval.id}`);
+      }
+    } else await deps.audit.append(call);
     observation.stage('audit_commit', commitStarted);
   } catch (error) {
     observation.stage('audit_commit', commitStarted, true);

@@ -25,6 +25,12 @@ export function denialError(
   if (decision.reason === 'agent_disabled' || decision.reason === 'agent_expired')
     return agentStateError(name, decision.reason);
   if (decision.reason === 'frozen' && decision.freeze) return frozenError(name, decision.freeze);
+  if (decision.reason === 'approval_required')
+    return new BollardError(
+      'approval_required',
+      `Agent '${name}' needs an operator's approval for ${endpoint.method} ${endpoint.path} (rule: ${decision.rule}), and this path cannot hold a call for one.`,
+      { agent: name, endpoint: endpoint.id },
+    );
   return new BollardError(
     'permission_denied',
     `Agent '${name}' may not call ${endpoint.method} ${endpoint.path}: it needs ${decision.permission}.`,
@@ -87,6 +93,8 @@ export async function recheckAccess(
   const decision = authorize(auth.credential.agent, endpoint, now, controls);
   facts.decision = decision;
   if (decision.allow) return null;
+  // Held for (or approved by) an operator's approval: the approval's own checks decide it, not this one.
+  if (decision.reason === 'approval_required' && facts.approvalId) return null;
   return {
     error: denialError(decision, auth.credential.agent, endpoint),
     reason: decision.reason,

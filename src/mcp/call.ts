@@ -87,6 +87,14 @@ export function renderResponse(entry: EndpointTool, response: InProcessResponse)
       lines.push(
         `An operator grants it with: bollard agents update ${String(body.agent)} --add-grant ${String(body.required_permission)}`,
       );
+    if (fromBollard && body.code === 'approval_required')
+      lines.push(
+        `This call waits for an operator's approval (${String(body.approval_id)}). Tell the user an operator must approve it: ${String(body.approve_with)}${body.approval_url ? ` or ${String(body.approval_url)}` : ''}. Once approved, call this tool again with exactly the same arguments: it then runs once. Do not change the arguments, or it needs a new approval.`,
+      );
+    if (fromBollard && body.code === 'approval_denied')
+      lines.push(
+        'An operator denied this exact call. Do not call it again with the same arguments; tell the user why.',
+      );
     if (Array.isArray(body.errors)) lines.push(`errors: ${JSON.stringify(body.errors)}`);
     const retryAfter = response.headers['retry-after'];
     if (retryAfter !== undefined) lines.push(`Retry after ${String(retryAfter)} s.`);

@@ -13,6 +13,8 @@ export interface DeclaredAgent {
   mcp?: { tools: string | null } | null;
   /** Organizations every grant is pinned to. */
   organizations?: readonly string[] | null;
+  /** `approve:` rules; one approval is written as the selector alone. */
+  approve?: readonly { selector: string; approvals: number }[];
 }
 
 /** A grant as the file spells it: the API's `revealSecrets` is `reveal_secrets` there. */
@@ -37,6 +39,9 @@ export function policyText(agents: readonly DeclaredAgent[]): string {
     ...(agent.weight !== 1 ? { weight: agent.weight } : {}),
     ...(agent.quota ? { quota: agent.quota } : {}),
     ...(agent.mcp?.tools ? { mcp: { tools: agent.mcp.tools } } : {}),
+    ...(agent.approve?.length
+      ? { approve: agent.approve.map((rule) => (rule.approvals === 1 ? rule.selector : rule)) }
+      : {}),
   }));
   const header = '# yaml-language-server: $schema=./docs/bollard.schema.json\n';
   return header + stringify({ version: 1, agents: declared }, { flowCollectionPadding: false });

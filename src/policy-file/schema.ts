@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { AGENT_NAME_PATTERN, grantProblem, MCP_TOOL_MODES } from '../agents/index.js';
 import { grantRestrictionProblems, ORGANIZATION_ID, splitGrantString } from '../agents/restriction-input.js';
-import { PERMISSIONS } from '../catalog/index.js';
+import { endpoints, PERMISSIONS } from '../catalog/index.js';
+import { MAX_APPROVALS, selectorProblem } from '../policy/index.js';
 
 const DATE_OR_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
@@ -109,6 +110,29 @@ export function buildPolicySchema({ areaNames, now }: PolicySchemaOptions) {
       abort: true,
     });
   }
+  const selector = z
+    .string()
+    .superRefine((value, context) => {
+      const problem = selectorProblem(value, endpoints);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    })
+    .meta({
+      description:
+        "destructive, secrets, a permission (organizations:write) or an endpoint ('DELETE /organizations/{id}')",
+      examples: ['destructive', 'secrets', 'organizations:write', 'DELETE /organizations/{id}'],
+    });
+  const approval = z.union([
+    selector,
+    z.strictObject({
+      selector,
+      approvals: z
+        .int()
+        .min(1)
+        .max(MAX_APPROVALS)
+        .optional()
+        .meta({ description: 'Distinct operators who must approve (2: the two-person rule). Default 1.' }),
+    }),
+  ]);
   const agent = z
     .strictObject({
       name: z
@@ -126,6 +150,10 @@ export function buildPolicySchema({ areaNames, now }: PolicySchemaOptions) {
       organizations: organizations
         .optional()
         .meta({ description: 'Organizations every grant of the agent is pinned to.' }),
+      approve: z.array(approval).optional().meta({
+        description:
+          'Calls that wait for an operator’s approval, bound to the exact call and run once (bollard approvals approve).',
+      }),
       expires: expires.nullable().optional().meta({
         description: 'When the agent stops working: a date or an ISO-8601 date-time. Absent: never.',
       }),

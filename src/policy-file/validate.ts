@@ -63,6 +63,7 @@ function toDesiredPolicy(file: PolicyFile): DesiredPolicy {
       weight: agent.weight ?? 1,
       quota: agent.quota ?? null,
       mcpTools: agent.mcp?.tools ?? null,
+      approve: agent.approve ?? [],
     })),
   };
 }

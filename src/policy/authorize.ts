@@ -1,4 +1,5 @@
 import type { CatalogEndpoint } from '../catalog/types.js';
+import { type ApprovalRule, approvalFor } from './approvals.js';
 import { type Freeze, freezeFor, type PolicyControls } from './freeze.js';
 import { type Grants, grantsAllow } from './grants.js';
 
@@ -10,6 +11,8 @@ export interface PolicySubject {
   enabled: boolean;
   /** ISO-8601 or null */
   expiresAt: string | null;
+  /** Calls that need an operator's approval first. */
+  approve?: readonly ApprovalRule[];
 }
 
 export type DecisionReason =
@@ -19,6 +22,7 @@ export type DecisionReason =
   | 'agent_disabled'
   | 'agent_expired'
   | 'frozen'
+  | 'approval_required'
   | 'no_agent';
 
 /**
@@ -33,6 +37,11 @@ export interface Decision {
   rule: string;
   /** The freeze that refused the call (reason `frozen`). */
   freeze?: Freeze;
+  /**
+   * Reason `approval_required`: the grants allow the call, but only once operators approve this exact call.
+   * `allow` is false, so a path that does not hold calls for approval refuses them rather than forwarding.
+   */
+  approval?: ApprovalRule;
 }
 
 /** Why the agent as a whole may not call (disabled, expired), whatever its grants; null when it may. */
@@ -69,6 +78,15 @@ export function authorize(
     return { allow: false, permission, reason: 'frozen', rule, freeze };
   }
   if (grantsAllow(agent.grants, permission)) {
+    const approval = approvalFor(agent.approve, endpoint);
+    if (approval)
+      return {
+        allow: false,
+        permission,
+        reason: 'approval_required',
+        rule: `approve:${approval.selector}`,
+        approval,
+      };
     return {
       allow: true,
       permission,

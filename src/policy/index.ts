@@ -1,4 +1,11 @@
 export {
+  type ApprovalRule,
+  approvalFor,
+  MAX_APPROVALS,
+  selectorMatches,
+  selectorProblem,
+} from './approvals.js';
+export {
   agentState,
   authorize,
   type Decision,

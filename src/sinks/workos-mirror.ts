@@ -56,7 +56,9 @@ export function eventFor(
   record: AuditRecord,
   options: Pick<WorkosMirrorOptions, 'decisions' | 'areas' | 'organizationId'>,
 ) {
+  // A call held for approval is mirrored by its final record, not by the write-ahead `pending_approval` one.
   if (record.kind !== 'call' || record.agentId === null || record.decision === null) return null;
+  if (record.decision === 'pending_approval') return null;
   if (!options.decisions.includes(record.decision)) return null;
   if (options.areas && !options.areas.includes(record.area ?? '')) return null;
   const organizationId = record.organizationId ?? options.organizationId;

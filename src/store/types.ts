@@ -177,7 +177,8 @@ export interface AuditDraft {
   area: string | null;
   access: Access | null;
   permission: string | null;
-  decision: 'allow' | 'deny' | null;
+  /** `pending_approval`: held for an operator's approval (written ahead; the call's final record follows). */
+  decision: 'allow' | 'deny' | 'pending_approval' | null;
   /** Machine code of the reason (`granted`, `missing_permission`, `unknown_endpoint`, `rate_limited`…) */
   reason: string | null;
   /** Which rule decided (`grant:organizations:write`, `catalog:not_found`, `ratelimit:directory_users`…) */

@@ -29,6 +29,8 @@ export interface AdminWorld {
   agentToken: string;
   /** Named operators' tokens, one per role, and one of an operator since revoked. */
   operatorTokens: { admin: string; approver: string; viewer: string; revoked: string };
+  /** A pending approval request (`apr_…`) of the victim's. */
+  approvalId: string;
   /** Routes registered with `app.route` after the build, as a plugin or later code would. */
   lateRoutesCalled: () => number;
   close(): Promise<void>;
@@ -88,6 +90,38 @@ export async function startAdminWorld(exposure: AdminExposure = {}): Promise<Adm
     revoked: await tokenOf('gone', 'admin'),
   };
   await operators.revoke('gone', by);
+  // A pending approval request of the victim's, so the approval routes have something real to act on.
+  const victim = (await store.getAgentByName('victim'))!;
+  const approvalId = 'apr_01SECURITYSUITE0000000000';
+  await store.apply(
+    [
+      {
+        op: 'putApproval',
+        approval: {
+          id: approvalId,
+          agentId: victim.id,
+          agentName: victim.name,
+          endpointId: 'organizations.delete',
+          method: 'DELETE',
+          path: '/organizations/org_victim',
+          digest: '0'.repeat(64),
+          policyVersion: victim.updatedAt,
+          selector: 'destructive',
+          required: 1,
+          status: 'pending',
+          decisions: [],
+          request: {},
+          requestId: 'req_security',
+          createdAt: new Date().toISOString(),
+          expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+          usedAt: null,
+          revision: 0,
+        },
+      },
+    ],
+    [],
+    sealRecord,
+  );
   return {
     app,
     port: typeof address === 'object' && address ? address.port : 0,
@@ -97,6 +131,7 @@ export async function startAdminWorld(exposure: AdminExposure = {}): Promise<Adm
     sessions,
     agentToken,
     operatorTokens,
+    approvalId,
     lateRoutesCalled: () => lateCalls,
     async close() {
       await app.close();
@@ -123,6 +158,7 @@ export async function stateOf(world: AdminWorld): Promise<unknown> {
     subscriptions: (await world.store.webhooks.listSubscriptions()).map((s) => [s.id, s.url, s.secret]),
     operators: (await world.store.listOperators()).map((o) => [o.name, o.role, o.revokedAt]),
     freezes: await world.store.listFreezes(),
+    approvals: (await world.store.listApprovals()).map((a) => [a.id, a.status, a.revision]),
     audit: await world.store.auditBounds(),
   };
 }

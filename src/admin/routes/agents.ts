@@ -53,12 +53,13 @@ function withMcpTools<T extends { mcp?: { tools: McpToolMode | null } | null }>(
  * MCP tool mode as `mcp: { tools }` (null: the server default).
  */
 export function apiAgent(agent: AgentView) {
-  const { mcpTools, restrictions, ...rest } = agent;
+  const { mcpTools, restrictions, approve, ...rest } = agent;
   return {
     ...rest,
     grants: grantSpecsOf(agent.grants, restrictions),
     mcp: { tools: mcpTools },
     organizations: restrictions?.organizations ?? null,
+    approve: approve ?? [],
   };
 }
 

@@ -37,6 +37,14 @@ export function withConnectionOptions(command: Command): Command {
     );
 }
 
+/** A leaf command that talks to the admin API: connection options, `--json`, and an example in its help. */
+export function leafCommand(parent: Command, spec: string, description: string, example: string): Command {
+  return withConnectionOptions(parent.command(spec))
+    .description(description)
+    .option('--json', 'print JSON')
+    .addHelpText('after', `\nExample:\n  ${example}\n`);
+}
+
 /**
  * Makes commander's own usage errors (missing argument, unknown option) exit 2 instead of 1, so
  * scripts can tell a wrong command line from a failed operation. Subcommands inherit it.

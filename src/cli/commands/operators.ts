@@ -1,19 +1,12 @@
 import { type Command, Option } from 'commander';
 import type { OperatorView } from '../../operators/index.js';
 import { renderTable } from '../table.js';
-import { action, clientFor, printJson, withConnectionOptions, withUsageExitCode } from './admin-client.js';
+import { action, clientFor, leafCommand, printJson, withUsageExitCode } from './admin-client.js';
 
 const ROLES = ['admin', 'approver', 'viewer'];
 
-function leaf(parent: Command, spec: string, description: string, example: string): Command {
-  return withConnectionOptions(parent.command(spec))
-    .description(description)
-    .option('--json', 'print JSON')
-    .addHelpText('after', `\nExample:\n  ${example}\n`);
-}
-
 function registerCreate(operators: Command): void {
-  leaf(
+  leafCommand(
     operators,
     'create <name>',
     'Create a named operator; prints its admin API token once',
@@ -43,7 +36,7 @@ function registerCreate(operators: Command): void {
 }
 
 function registerList(operators: Command): void {
-  leaf(operators, 'list', 'List operators', 'bollard operators list').action(
+  leafCommand(operators, 'list', 'List operators', 'bollard operators list').action(
     action(async (options: { json?: boolean }, command: Command) => {
       const { data } = await clientFor(command).request<{ data: OperatorView[] }>('GET', '/operators');
       if (options.json) return printJson(data);
@@ -65,7 +58,7 @@ function registerList(operators: Command): void {
 }
 
 function registerRevoke(operators: Command): void {
-  leaf(
+  leafCommand(
     operators,
     'revoke <name>',
     "Revoke an operator's token; its next request is refused",
@@ -83,7 +76,7 @@ function registerRevoke(operators: Command): void {
 }
 
 function registerWhoami(operators: Command): void {
-  leaf(
+  leafCommand(
     operators,
     'whoami',
     'Which operator the token in use belongs to, and its role',
