@@ -217,7 +217,13 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
   }
 
   const signal = clientGone(res);
-  const recheck = () => recheckAccess(deps, facts, endpoint, deps.now());
+  // Access, then the agent's restrictions (a pin narrowed while the call was parked wakes and refuses it).
+  const recheck = async () => {
+    const denied = await recheckAccess(deps, facts, endpoint, deps.now());
+    if (denied || !facts.agent?.restrictions) return denied;
+    const again = await scopeOf(deps, facts, endpoint);
+    return again.ok ? null : { ...again.denial, rule: `recheck:${again.denial.rule}` };
+  };
   let approval: ApprovalRecord | null = null;
   if (needsApproval && deps.approvals) {
     const held = await holdForApproval(

@@ -79,6 +79,8 @@ export interface ConstraintViolation {
 }
 
 const MAX_SHOWN = 80;
+/** Longest value a `match` pattern is tried on (an email, a slug, an id are far shorter). */
+const MAX_MATCHED = 4096;
 
 /** `*` → any run; everything else literal. Anchored. */
 export function globToRegExp(pattern: string): RegExp {
@@ -134,7 +136,11 @@ function checkField(field: string, constraint: FieldConstraint, found: ReturnTyp
         message: `'${field}' is ${show(value)}; allowed: ${constraint.allow.join(', ')}`,
       };
     }
-    if (constraint.match && (text === null || !constraint.match.some((p) => globMatches(p, text)))) {
+    // A pattern is matched against a bounded value only: longer ones are refused rather than scanned.
+    if (
+      constraint.match &&
+      (text === null || text.length > MAX_MATCHED || !constraint.match.some((p) => globMatches(p, text)))
+    ) {
       return {
         field,
         rule: 'match',

@@ -48,7 +48,9 @@ async function parkedHarness(config: Partial<ConfigInput> = {}) {
 async function parkEight(h: Harness, token: string, directoryId: string) {
   const calls = Promise.all(Array.from({ length: 12 }, () => listDirectoryUsers(h, token, directoryId)));
   // Four fit the 4-per-second window; the other eight are parked, each listening for credential changes.
-  await until(async () => (await h.emulatorRequests()).length === 4, '4 calls forwarded');
+  const forwarded = async () =>
+    (await h.emulatorRequests()).filter((r) => r.path === '/directory_users').length;
+  await until(async () => (await forwarded()) === 4, '4 calls forwarded');
   await until(() => h.app.credentials.subscribers === 8, '8 calls parked');
   return { calls };
 }
@@ -68,6 +70,13 @@ function expectEightRefused(
   // Parked for a 61 s window, they are answered as soon as the change lands (measured: tens of ms).
   expect(latest).toBeLessThan(10_000);
   return latest;
+}
+
+async function directoryOrganization(h: Harness, directoryId: string): Promise<string> {
+  const response = await fetch(`${h.emulator.url}/directories/${directoryId}`, {
+    headers: { authorization: `Bearer ${h.emulator.apiKey}` },
+  });
+  return ((await response.json()) as { organization_id: string }).organization_id;
 }
 
 describe('a change to the agent cancels its calls parked for a rate limit', () => {
@@ -100,6 +109,15 @@ describe('a change to the agent cancels its calls parked for a rate limit', () =
       apply: (h: Harness) => h.app.agents.update('parked', { grants: ['users:read'] }, admin),
     },
     {
+      change: 'its organization pin is narrowed to another organization',
+      status: 403,
+      code: 'organization_not_allowed',
+      rule: 'recheck:pin:grant:directory_sync',
+      pinned: true,
+      apply: (h: Harness) =>
+        h.app.agents.update('parked', { grants: ['directory_sync:read@org_01ELSEWHERE'] }, admin),
+    },
+    {
       change: 'an operator freezes the agent',
       status: 403,
       code: 'frozen',
@@ -117,7 +135,11 @@ describe('a change to the agent cancels its calls parked for a rate limit', () =
     async (c) => {
       const started = await parkedHarness();
       h = started.h;
-      const token = await h.agent('parked', ['directory_sync:read']);
+      // A pinned agent starts pinned to the directory's own organization, so its calls pass until the change.
+      const organization = c.pinned ? await directoryOrganization(h, started.directoryId) : null;
+      const token = await h.agent('parked', [
+        organization ? `directory_sync:read@${organization}` : 'directory_sync:read',
+      ]);
       const { calls } = await parkEight(h, token, started.directoryId);
 
       const changedAt = Date.now();
