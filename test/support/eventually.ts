@@ -10,3 +10,10 @@ export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 20_
     }
   }
 }
+
+/** Polls until `check` answers true (a throw counts as not yet); fails naming `what` after `timeoutMs`. */
+export function untilTrue(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  return eventually(async () => {
+    if (!(await check().catch(() => false))) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+  }, timeoutMs);
+}

@@ -4,8 +4,10 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { untilTrue } from './eventually.js';
 
 const run = promisify(execFile);
+const until = (check: () => Promise<boolean>, what: string) => untilTrue(check, `Redis Cluster: ${what}`);
 
 /** A real Redis Cluster on loopback: `masters` masters, each with `replicasPerMaster` replicas. */
 export interface RedisCluster {
@@ -38,15 +40,6 @@ async function freePortPair(): Promise<number> {
 async function cli(port: number, ...args: string[]): Promise<string> {
   const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args]);
   return stdout;
-}
-
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`Redis Cluster: ${what} did not happen within ${timeoutMs} ms`);
 }
 
 /**

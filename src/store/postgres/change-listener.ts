@@ -16,6 +16,10 @@ const MAX_RETRY_MS = 5_000; // 5 seconds
 export async function watchNotifications(
   config: pg.ClientConfig,
   onChange: (change?: StoreChange) => void,
+  connections: { Client: typeof pg.Client; check(client: pg.ClientBase): Promise<void> } = {
+    Client: pg.Client,
+    check: async () => undefined,
+  },
 ): Promise<() => Promise<void>> {
   let stopped = false;
   let client: pg.Client | null = null;
@@ -23,7 +27,7 @@ export async function watchNotifications(
   let delay = FIRST_RETRY_MS;
 
   const connect = async (): Promise<pg.Client> => {
-    const next = new pg.Client(config);
+    const next = new connections.Client(config);
     next.on('notification', (message) => {
       if (message.channel !== CHANGES_CHANNEL) return;
       const sentAt = Number(message.payload);
@@ -33,6 +37,7 @@ export async function watchNotifications(
     next.on('end', () => scheduleReconnect(next));
     try {
       await next.connect();
+      await connections.check(next);
       await next.query(`LISTEN ${CHANGES_CHANNEL}`);
     } catch (error) {
       next.removeAllListeners('end');

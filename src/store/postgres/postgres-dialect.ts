@@ -6,6 +6,7 @@ import { applyPendingMigrations } from '../schema.js';
 import type { Migration, Row, SqlDialect, SqlSession } from '../sql-dialect.js';
 import type { AuditDraft, ChainLink, StoreChange } from '../types.js';
 import { CHANGES_CHANNEL, watchNotifications } from './change-listener.js';
+import { failoverConnections, parseHostCandidates } from './multi-host.js';
 
 export interface PostgresOptions {
   url: string;
@@ -23,6 +24,11 @@ function quoteIdent(name: string): string {
 }
 
 function ignoreError(): void {}
+
+/** A write refused because the server became a standby: that connection must not go back to the pool. */
+function isReadOnlyError(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '25006';
+}
 
 /**
  * Extends the chain server-side in the one statement that calls it: reads and locks the head, seals each
@@ -94,19 +100,24 @@ export class PostgresDialect implements SqlDialect {
   readonly auditMigration = [APPEND_FUNCTION];
   private readonly pool: pg.Pool;
   private readonly clientConfig: pg.ClientConfig;
+  private readonly connections: ReturnType<typeof failoverConnections>;
 
   constructor(private readonly options: PostgresOptions) {
     this.clientConfig = {
       connectionString: options.url,
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     };
+    // `host1,host2…?target_session_attrs=read-write`: each new connection finds the primary among them.
+    this.connections = failoverConnections(parseHostCandidates(options.url));
     // Timeouts make an unreachable or wedged database fail the call (503) instead of hanging it.
     this.pool = new pg.Pool({
       ...this.clientConfig,
+      Client: this.connections.Client,
+      onConnect: (client: pg.ClientBase) => this.connections.check(client),
       max: options.maxConnections,
       connectionTimeoutMillis: options.connectTimeoutMs,
       statement_timeout: options.statementTimeoutMs,
-    });
+    } as unknown as pg.PoolConfig);
     // An idle client losing its server (restart) must not crash the process; the next query reconnects.
     this.pool.on('error', ignoreError);
   }
@@ -131,10 +142,12 @@ export class PostgresDialect implements SqlDialect {
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      broken = await client.query('ROLLBACK').then(
-        () => false,
-        () => true,
-      );
+      broken =
+        isReadOnlyError(error) ||
+        (await client.query('ROLLBACK').then(
+          () => false,
+          () => true,
+        ));
       throw error;
     } finally {
       client.off('error', ignoreError);
@@ -213,7 +226,7 @@ export class PostgresDialect implements SqlDialect {
   }
 
   watchChanges(onChange: (change?: StoreChange) => void): Promise<() => Promise<void>> {
-    return watchNotifications(this.clientConfig, onChange);
+    return watchNotifications(this.clientConfig, onChange, this.connections);
   }
 
   close(): Promise<void> {
