@@ -85,6 +85,30 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('every console page', 
     expect(found).toEqual({});
   }, 90_000);
 
+  it('says on every page when the store or WorkOS is down (what /readyz answers then)', async () => {
+    // The readiness answer of a Bollard whose store and upstream are failing, given to the page as is.
+    await page.route('**/readyz', (route) =>
+      route.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          status: 'unavailable',
+          ready: false,
+          checks: { store: false, upstream: false, policy: true },
+        }),
+      }),
+    );
+    await open('/agents');
+    await page.reload(); // a new hash alone keeps the page: reload it so it asks /readyz now
+    const banner = page.getByTestId('health-banner');
+    await expect.poll(() => banner.textContent()).toContain('The audit store is down');
+    expect(await banner.textContent()).toContain('WorkOS is failing');
+    await page.unroute('**/readyz');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Agents', level: 1 }).waitFor();
+    await expect.poll(() => page.getByTestId('health-banner').count()).toBe(0);
+  });
+
   it('is keyboard navigable: Tab reaches the navigation and Enter opens a page', async () => {
     await page.emulateMedia({ colorScheme: 'light' });
     await page.setViewportSize({ width: 1280, height: 900 });

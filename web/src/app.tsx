@@ -1,5 +1,6 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { api, onSignedOut, type Session, setCsrfToken } from './api';
+import { HealthBanner } from './components/health-banner';
 import { Loading } from './components/states';
 import { ActivityPage } from './pages/activity';
 import { AgentDetailPage } from './pages/agent-detail';
@@ -87,6 +88,7 @@ export function App() {
         </button>
       </header>
       <main id="main" tabIndex={-1}>
+        <HealthBanner />
         <Suspense fallback={<Loading what="the page" />}>
           <Page route={route} session={session} />
         </Suspense>
