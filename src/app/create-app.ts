@@ -281,6 +281,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     now,
     observer: observability.observer,
     owners,
+    fastPath: config.fastPath === 'on',
   };
   const ownPorts = new Set([config.port, config.adminPort].filter((port) => port > 0));
   // Refused inbound webhooks come from anyone who can reach the proxy port, with no agent: their records

@@ -21,6 +21,7 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, keyof ConfigInput>> 
   BOLLARD_POLICY: 'policy',
   BOLLARD_LOG_LEVEL: 'logLevel',
   BOLLARD_METRICS: 'metrics',
+  BOLLARD_FAST_PATH: 'fastPath',
   BOLLARD_METRICS_PORT: 'metricsPort',
   OTEL_EXPORTER_OTLP_ENDPOINT: 'otlpEndpoint',
   BOLLARD_REPLICAS: 'replicas',

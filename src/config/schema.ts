@@ -149,6 +149,11 @@ export const configSchema = z.object({
   anonymousFailuresPerSecond: z.coerce.number().positive().default(2),
   /** Prometheus metrics at /metrics (admin port, admin token); `off` only to measure what they cost. */
   metrics: z.enum(['on', 'off']).default('on'),
+  /**
+   * The synchronous fast path for common calls (a cached agent token, no body, in-memory limits): the same
+   * decision and records as the full pipeline, without its waits. `off` only to compare the two.
+   */
+  fastPath: z.enum(['on', 'off']).default('on'),
   /** A port of its own for /metrics and the probes, without authentication, bound to 127.0.0.1. */
   metricsPort: port.optional(),
   /** OTLP/HTTP collector base URL (OpenTelemetry's own variable): traces are exported when set. */

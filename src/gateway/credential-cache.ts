@@ -26,6 +26,11 @@ export class CredentialCache {
     this.#source = source;
   }
 
+  /** The cached credential for `hash`, without reading the store (the fast path; undefined when not cached). */
+  peek(hash: string): Credential | undefined {
+    return this.#entries.get(hash);
+  }
+
   async lookup(hash: string): Promise<Credential | null> {
     const cached = this.#entries.get(hash);
     if (cached) return cached;

@@ -1,7 +1,6 @@
 import type { CatalogEndpoint } from '../catalog/types.js';
 import { BollardError } from '../errors/index.js';
-import type { GatewayLimiter, LimitRefusal, LimitRequest } from '../ratelimit/index.js';
-import type { CallFacts } from './audit-entry.js';
+import type { GatewayLimiter, LimitDecision, LimitRefusal, LimitRequest } from '../ratelimit/index.js';
 import type { KeyResolver } from './resolve-keys.js';
 
 /** A refusal from the limiter, as the pipeline answers and records it. */
@@ -34,6 +33,13 @@ export interface LimitWait {
 
 const NOTHING = async () => undefined;
 
+/** The pass a limiter's yes stands for. */
+export function passed(
+  decision: Extract<LimitDecision, { allow: true }>,
+): Extract<LimitOutcome, { denial: null }> {
+  return { denial: null, release: decision.release ?? NOTHING, sent: decision.sent ?? NOTHING };
+}
+
 /**
  * Asks the limiter whether the call fits WorkOS's limits, the agent's fair share and its quotas.
  * A call over a WorkOS limit waits (up to `maxWaitMs`) for room rather than being refused at once: the
@@ -43,20 +49,10 @@ const NOTHING = async () => undefined;
  */
 export async function checkLimits(
   limiter: Pick<GatewayLimiter, 'check'>,
-  facts: CallFacts,
+  request: LimitRequest,
   endpoint: CatalogEndpoint,
-  body: unknown,
   wait: LimitWait,
 ): Promise<LimitOutcome> {
-  const request: LimitRequest = {
-    endpoint,
-    params: { ...facts.params },
-    query: facts.query ?? new URLSearchParams(),
-    body,
-    agentId: facts.agent?.id ?? null,
-    agentWeight: facts.agent?.weight ?? 1,
-    agentQuota: facts.agent?.quota ?? null,
-  };
   if (wait.keyResolver) request.resolvedKeys = await wait.keyResolver.resolve(endpoint, request);
   const deadline = wait.now() + wait.maxWaitMs;
   // Subscribed before the first check, so a change that lands while the limiter is asked is not missed.
@@ -70,9 +66,7 @@ export async function checkLimits(
   try {
     for (;;) {
       const decision = await limiter.check(request);
-      if (decision.allow) {
-        return { denial: null, release: decision.release ?? NOTHING, sent: decision.sent ?? NOTHING };
-      }
+      if (decision.allow) return passed(decision);
       // A little jitter so the waiters of one bucket do not all wake in the same millisecond.
       const pause = decision.retryAfterMs + 5 + Math.floor(Math.random() * 45);
       if (decision.reason !== 'workos_limit' || wait.signal.aborted || wait.now() + pause > deadline) {

@@ -3,28 +3,34 @@ import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { CatalogEndpoint } from '../catalog/types.js';
 import { BollardError } from '../errors/index.js';
-import { authorize } from '../policy/index.js';
 import type { GatewayLimiter, UpstreamBreakers } from '../ratelimit/index.js';
-import type { ApprovalRecord, AuditDraft } from '../store/types.js';
+import type { AuditDraft } from '../store/types.js';
 import type { AnonymousTraffic } from './anonymous-traffic.js';
-import { type ApprovalGate, approvalRequiredError, holdForApproval } from './approval-hold.js';
-import { type CallFacts, callDraft } from './audit-entry.js';
+import type { ApprovalGate } from './approval-hold.js';
+import type { CallFacts } from './audit-entry.js';
 import { authenticate } from './authenticate.js';
+import {
+  admit,
+  authorizeCall,
+  deny,
+  denyDecision,
+  denyUnknownEndpoint,
+  failCall,
+  heldForApproval,
+  type ReadBody,
+} from './call-steps.js';
 import type { ControlState } from './control-state.js';
 import type { CredentialCache } from './credential-cache.js';
+import { tryFastPath } from './fast-path.js';
 import type { UpstreamOptions } from './forward.js';
-import { checkLimits } from './limits.js';
 import { type Matcher, type NormalizedRequest, normalize } from './normalize.js';
 import { type CallObserver, UNOBSERVED } from './observe.js';
 import type { OwnerResolver } from './owner-resolver.js';
 import { type ParsedBody, parseBody } from './parse-body.js';
 import { readBody } from './read-body.js';
-import { denialError, recheckAccess } from './recheck.js';
-import { relay } from './relay.js';
 import { newRequestId } from './request-id.js';
 import type { KeyResolver } from './resolve-keys.js';
-import { asBollardError, REQUEST_ID_HEADER, sendError } from './respond.js';
-import { type CallScope, decideScope, type ScopeDecision } from './scope.js';
+import { asBollardError, REQUEST_ID_HEADER } from './respond.js';
 
 /** Where audit drafts go. Resolves once the record is durable (write-ahead); rejects if it cannot be. */
 export interface AuditSink {
@@ -47,7 +53,7 @@ export interface GatewayDeps {
   summarizeQuery(query: URLSearchParams): unknown;
   upstream: UpstreamOptions;
   dispatcher: Dispatcher;
-  limiter?: Pick<GatewayLimiter, 'check'>;
+  limiter?: Pick<GatewayLimiter, 'check' | 'checkNow'>;
   /** Bounds on callers without a valid agent token (per-source caps, aggregated denial records). */
   anonymous?: Pick<
     AnonymousTraffic,
@@ -66,29 +72,16 @@ export interface GatewayDeps {
   observer?: CallObserver;
   /** Finds who owns a resource a pinned agent names; without it such calls are denied (fail closed). */
   owners?: OwnerResolver;
+  /** The synchronous fast path for common calls (default on); off sends every call through the full pipeline. */
+  fastPath?: boolean;
 }
 
-/** No owner can be found: every pinned call that needs a lookup is denied. */
-const NO_OWNERS: OwnerResolver = {
-  owners: () => ({ ok: false, problem: 'owner lookups are not configured' }),
-  invalidateForEvent: () => undefined,
-  stats: () => ({ hits: 0, misses: 0, failures: 0, entries: 0 }),
-};
-
-/** The restrictions' verdict on the call as it stands (pins, constraints, redaction). */
-function scopeOf(deps: GatewayDeps, facts: CallFacts, endpoint: CatalogEndpoint) {
-  return decideScope(deps.owners ?? NO_OWNERS, facts.agent, endpoint, {
-    params: facts.params,
-    query: facts.query ?? new URLSearchParams(),
-    body: facts.body,
-  });
-}
-
-export { newRequestId };
+export { deny, newRequestId };
 
 /**
  * One call, end to end: authenticate → normalize → match → authorize → rate-limit → record (write-ahead)
  * → inject credentials → forward → stream back → record outcome. Every denial is recorded too.
+ * The common case takes the fast path (`fast-path.ts`): the same steps without a wait before the record.
  */
 export async function handleProxyRequest(
   deps: GatewayDeps,
@@ -113,13 +106,9 @@ export async function handleProxyRequest(
     observation,
   };
   try {
-    await runPipeline(deps, facts, res);
+    await (tryFastPath(deps, facts, res) ?? runPipeline(deps, facts, res));
   } catch (error) {
-    const failure = asBollardError(error);
-    if (failure.code === 'internal_error')
-      deps.logger.error({ err: error, requestId }, 'proxy pipeline failed');
-    const status = sendError(res, requestId, failure);
-    observation.ended(callDraft(facts, { decision: 'deny', reason: failure.code, rule: 'error', status }));
+    failCall(deps, facts, res, error);
   }
 }
 
@@ -172,174 +161,22 @@ async function runPipeline(deps: GatewayDeps, facts: CallFacts, res: ServerRespo
       String(classifyError.fields.reason ?? 'invalid_request'),
       'normalize',
     );
-  if (!endpoint || !normalized) {
-    const error = new BollardError(
-      'endpoint_not_allowed',
-      `${facts.method} ${facts.path} is not a WorkOS endpoint Bollard knows; it is denied.`,
-      {
-        agent: facts.agent?.name ?? null,
-      },
-    );
-    return deny(deps, facts, res, error, 'unknown_endpoint', 'catalog:not_found');
-  }
+  if (!endpoint || !normalized) return denyUnknownEndpoint(deps, facts, res);
 
-  const authorizeStarted = observation.clock();
-  const decision = authorize(facts.agent, endpoint, deps.now(), await deps.controls.current());
-  observation.stage('authorize', authorizeStarted, !decision.allow);
-  facts.decision = decision;
-  const needsApproval = decision.reason === 'approval_required' && deps.approvals !== undefined;
-  if (!decision.allow && !needsApproval)
-    return deny(
-      deps,
-      facts,
-      res,
-      denialError(decision, facts.agent, endpoint),
-      decision.reason,
-      decision.rule,
-    );
+  const decision = authorizeCall(deps, facts, endpoint, await deps.controls.current());
+  if (!decision.allow && !heldForApproval(deps, decision))
+    return denyDecision(deps, facts, res, decision, endpoint);
 
   const read = early ?? (await readCallBody(deps, facts, endpoint));
   if (read instanceof BollardError) return denyBody(deps, facts, res, read);
-  const { raw, body } = read;
   // Where Bollard must put the key into the body, it must understand the body: a JSON object or a form.
-  if (raw.length > 0 && !body.value && carriesClientSecret(endpoint)) {
+  if (read.raw.length > 0 && !read.body.value && carriesClientSecret(endpoint)) {
     const error = new BollardError('invalid_request', 'The body must be a JSON object or a form.', {
       reason: 'malformed_body',
     });
     return deny(deps, facts, res, error, 'malformed_body', 'normalize:body');
   }
-
-  // Pins, argument constraints and redaction: decided before any wait, and again after it.
-  let scoped: ScopeDecision = await scopeOf(deps, facts, endpoint);
-  if (!scoped.ok) {
-    const { error, reason, rule } = scoped.denial;
-    return deny(deps, facts, res, error, reason, rule);
-  }
-
-  const signal = clientGone(res);
-  // Access, then the agent's restrictions (a pin narrowed while the call was parked wakes and refuses it).
-  const recheck = async () => {
-    const denied = await recheckAccess(deps, facts, endpoint, deps.now());
-    if (denied || !facts.agent?.restrictions) return denied;
-    const again = await scopeOf(deps, facts, endpoint);
-    return again.ok ? null : { ...again.denial, rule: `recheck:${again.denial.rule}` };
-  };
-  let approval: ApprovalRecord | null = null;
-  if (needsApproval && deps.approvals) {
-    const held = await holdForApproval(
-      { ...deps, approvals: deps.approvals },
-      facts,
-      {
-        endpoint,
-        decision,
-        method: normalized.method,
-        path: normalized.path,
-        rawQuery: normalized.rawQuery,
-        raw,
-      },
-      signal,
-      recheck,
-    );
-    if ('denial' in held)
-      return deny(deps, facts, res, held.denial.error, held.denial.reason, held.denial.rule);
-    approval = held.approval;
-    facts.approvalId = approval.id;
-  }
-  const waitStarted = observation.clock();
-  const limits = deps.limiter
-    ? await checkLimits(deps.limiter, facts, endpoint, body.value, {
-        maxWaitMs: deps.limitWaitMs,
-        signal,
-        now: deps.now,
-        subscribe: (listener) => deps.credentials.subscribe(listener),
-        recheck,
-        keyResolver: deps.keyResolver,
-        waiting: observation.waiting,
-      })
-    : null;
-  if (limits) observation.stage('limit_wait', waitStarted, limits.denial !== null);
-  if (limits?.denial)
-    return deny(deps, facts, res, limits.denial.error, limits.denial.reason, limits.denial.rule);
-  // The body was read and the call may have waited since the first check: check again, just before recording.
-  const late = await recheck();
-  if (late) {
-    await limits?.release().catch(() => undefined);
-    return deny(deps, facts, res, late.error, late.reason, late.rule);
-  }
-  // The agent's restrictions may have changed while the call waited (a pin narrowed).
-  if (facts.agent?.restrictions) scoped = await scopeOf(deps, facts, endpoint);
-  if (!scoped.ok) {
-    await limits?.release().catch(() => undefined);
-    const { error, reason, rule } = scoped.denial;
-    return deny(deps, facts, res, error, reason, `recheck:${rule}`);
-  }
-  const scope = scoped.scope;
-  const rawQuery = withInjectedFilter(deps, facts, normalized.rawQuery, scope);
-
-  const call = callDraft(facts, {
-    decision: 'allow',
-    reason: approval ? 'approved' : decision.reason,
-    rule: approval ? `approval:${approval.id}` : decision.rule,
-    status: null,
-  });
-  if (approval) call.details = { ...call.details, approvalId: approval.id };
-  const commitStarted = observation.clock();
-  try {
-    // An approved call uses its approval once, in the same transaction as its write-ahead record.
-    if (approval && deps.approvals) {
-      if (!(await deps.approvals.service.claim(approval, call))) {
-        await limits?.release().catch(() => undefined);
-        const used = approvalRequiredError(
-          approval,
-          null,
-          deps.now(),
-          ' It was used or withdrawn meanwhile.',
-        );
-        return deny(deps, facts, res, used, 'approval_required', `approval:${approval.id}`);
-      }
-    } else await deps.audit.append(call);
-    observation.stage('audit_commit', commitStarted);
-  } catch (error) {
-    observation.stage('audit_commit', commitStarted, true);
-    deps.logger.error({ err: error, requestId: facts.requestId }, 'audit write failed; call refused');
-    await limits?.release().catch(() => undefined);
-    throw new BollardError('audit_unavailable');
-  }
-  const target = rawQuery ? `${normalized.path}?${rawQuery}` : normalized.path;
-  await relay(deps, {
-    req,
-    res,
-    requestId: facts.requestId,
-    startedAt: facts.startedAt,
-    endpoint,
-    method: normalized.method,
-    target,
-    raw,
-    body,
-    record: call,
-    onSend: limits?.sent,
-    signal,
-    observation,
-    shape: scope && (scope.filterItems || scope.withhold.length > 0) ? scope : null,
-  });
-}
-
-/**
- * The query string to forward: with the organization filter Bollard adds for an agent pinned to one
- * organization, which the audit record then names too.
- */
-function withInjectedFilter(
-  deps: GatewayDeps,
-  facts: CallFacts,
-  rawQuery: string,
-  scope: CallScope | null,
-): string {
-  if (!scope?.inject || !facts.query) return rawQuery;
-  const { name, value } = scope.inject;
-  facts.query.set(name, value);
-  facts.details = { ...facts.details, query: deps.summarizeQuery(facts.query), injected: { [name]: value } };
-  const added = `${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
-  return rawQuery ? `${rawQuery}&${added}` : added;
+  return admit(deps, facts, res, { normalized, endpoint, decision, read });
 }
 
 function carriesClientSecret(endpoint: CatalogEndpoint): boolean {
@@ -354,7 +191,7 @@ async function readCallBody(
   deps: GatewayDeps,
   facts: CallFacts,
   endpoint: CatalogEndpoint,
-): Promise<{ raw: Buffer; body: ParsedBody } | BollardError> {
+): Promise<ReadBody | BollardError> {
   const raw = await readBody(facts.req, deps.bodyLimitBytes).catch((error: unknown) => {
     throw asBollardError(error);
   });
@@ -371,40 +208,6 @@ async function readCallBody(
 
 function denyBody(deps: GatewayDeps, facts: CallFacts, res: ServerResponse, error: BollardError) {
   return deny(deps, facts, res, error, String(error.fields.reason ?? 'malformed_body'), 'normalize:body');
-}
-
-/**
- * Answers a denial and records it as one 'call' record; without an agent, repeats from one source are
- * aggregated. The answer does not wait on the audit store. Bollard's own routes (`/mcp`) refuse through it too.
- */
-export async function deny(
-  deps: GatewayDeps,
-  facts: CallFacts,
-  res: ServerResponse,
-  error: BollardError,
-  reason: string,
-  rule: string,
-): Promise<void> {
-  const status = sendError(res, facts.requestId, error);
-  const draft = callDraft(facts, { decision: 'deny', reason, rule, status });
-  facts.observation?.ended(draft);
-  // Without an agent, repeats from one source are counted into one record per window, not written each.
-  if (facts.agent === null && deps.anonymous && !deps.anonymous.recordDenial(draft)) return;
-  try {
-    // Lazy: the answer is already sent and nothing waits on this record; it rides with the next group.
-    await deps.audit.append(draft, { lazy: true });
-  } catch (failure) {
-    deps.logger.error({ err: failure, requestId: facts.requestId, reason }, 'audit write of a denial failed');
-  }
-}
-
-/** Aborts when the client closes the connection before the response is done. */
-function clientGone(res: ServerResponse): AbortSignal {
-  const controller = new AbortController();
-  res.once('close', () => {
-    if (!res.writableFinished) controller.abort();
-  });
-  return controller.signal;
 }
 
 export { REQUEST_ID_HEADER };

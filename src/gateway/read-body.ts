@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { BollardError } from '../errors/index.js';
+import { hasNoBody } from './decide.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -13,14 +14,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   if (declared !== undefined && Number(declared) > limit) {
     return Promise.reject(tooLarge(limit));
   }
-  if (
-    declared === '0' ||
-    ((req.method === 'GET' || req.method === 'DELETE') &&
-      declared === undefined &&
-      !req.headers['transfer-encoding'])
-  ) {
-    return Promise.resolve(EMPTY);
-  }
+  if (hasNoBody(req)) return Promise.resolve(EMPTY);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -1,11 +1,12 @@
 import type { CatalogEndpoint } from '../catalog/types.js';
 import { BollardError } from '../errors/index.js';
-import { authorize, type Decision, type Freeze } from '../policy/index.js';
+import type { Decision, Freeze } from '../policy/index.js';
 import type { AgentRecord } from '../store/types.js';
 import type { CallFacts } from './audit-entry.js';
 import { authenticate } from './authenticate.js';
 import type { ControlState } from './control-state.js';
 import type { CredentialCache } from './credential-cache.js';
+import { decideCall } from './decide.js';
 import type { LimitDenial } from './limits.js';
 import { asBollardError } from './respond.js';
 
@@ -90,7 +91,7 @@ export async function recheckAccess(
     const failure = asBollardError(error);
     return { error: failure, reason: 'store_unreadable', rule: 'recheck:controls:store_unreadable' };
   }
-  const decision = authorize(auth.credential.agent, endpoint, now, controls);
+  const decision = decideCall(auth.credential.agent, endpoint, facts, now, controls);
   facts.decision = decision;
   if (decision.allow) return null;
   // Held for (or approved by) an operator's approval: the approval's own checks decide it, not this one.

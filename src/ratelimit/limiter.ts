@@ -10,8 +10,9 @@ import type {
   LimiterPolicy,
   LimiterStatus,
   LimitRefusal,
+  LimitRequest,
 } from './types.js';
-import type { TakeRefusal, WindowStore } from './window-store.js';
+import type { TakeRefusal, TakeResult, WindowStore } from './window-store.js';
 
 /** `Retry-After` is whole seconds (RFC 9110 §10.2.3); round up so a client never comes back too early. */
 export function retryAfterSeconds(msBeforeNext: number): number {
@@ -86,13 +87,25 @@ export function createGatewayLimiter(
     store = insured;
   }
 
-  async function check(req: Parameters<GatewayLimiter['check']>[0]): Promise<LimitDecision> {
-    const { plan, labels, general } = planCall(req, settings);
-    const result = await store.take(plan);
+  function decided(result: TakeResult, planned: ReturnType<typeof planCall>): LimitDecision {
+    const { plan, labels, general } = planned;
     if (!result.ok) return explain(result, labels, general, plan.fairShare?.agentId ?? '');
     const { ticket } = result;
     return { allow: true, release: () => store.release(ticket), sent: () => store.restamp(ticket) };
   }
+
+  async function check(req: LimitRequest): Promise<LimitDecision> {
+    const planned = planCall(req, settings);
+    return decided(await store.take(planned.plan), planned);
+  }
+
+  const takeNow = store.takeNow?.bind(store);
+  const checkNow = takeNow
+    ? (req: LimitRequest): LimitDecision => {
+        const planned = planCall(req, settings);
+        return decided(takeNow(planned.plan), planned);
+      }
+    : undefined;
 
   function status(): LimiterStatus {
     if (!insured) return { backend: 'memory', degraded: false, degradedSince: null, lastError: null };
@@ -105,5 +118,5 @@ export function createGatewayLimiter(
     };
   }
 
-  return { check, status, close: () => store.close() };
+  return { check, ...(checkNow ? { checkNow } : {}), status, close: () => store.close() };
 }

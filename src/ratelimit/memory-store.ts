@@ -184,6 +184,7 @@ export function createMemoryStore(clock: Clock = monotonicClock): MemoryWindowSt
     mirror,
     count: (key, windowMs) => size(pruned(key, windowMs, clock())),
     take: async (plan) => take(plan),
+    takeNow: take,
     release: async (ticket) => release(ticket),
     restamp: async (ticket) => restamp(ticket),
     close: async () => {

@@ -75,6 +75,11 @@ export interface LimiterStatus {
  */
 export interface GatewayLimiter {
   check(req: LimitRequest): Promise<LimitDecision>;
+  /**
+   * The same check answered synchronously — present only when the backend can (memory); with Redis it is
+   * absent and calls take the full pipeline. Same buckets, same result, same effect as `check`.
+   */
+  checkNow?(req: LimitRequest): LimitDecision;
   status(): LimiterStatus;
   close(): Promise<void>;
 }

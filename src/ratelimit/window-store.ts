@@ -70,6 +70,8 @@ export type TakeResult =
  */
 export interface WindowStore {
   take(plan: TakePlan): Promise<TakeResult>;
+  /** The same take answered synchronously, where the store can (memory); absent where it waits on I/O. */
+  takeNow?(plan: TakePlan): TakeResult;
   release(ticket: Ticket): Promise<void>;
   /**
    * Moves the ticket's entries to now. Called as the call is sent: WorkOS counts a call when it arrives,
