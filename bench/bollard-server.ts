@@ -2,7 +2,7 @@
  * Bollard as the benchmark runs it: demo-free, in front of the fixed upstream, SQLite audit on (a fresh
  * data dir) or PostgreSQL (`--database-url`: a scratch database, dropped at exit), one agent with a real
  * token and real grants (organizations only). Run as a child of bench/run.ts:
- * `--upstream <url> [--synchronous full|normal] [--database-url <url>] [--metrics on|off] [--sinks on]` (`--sinks on`:
+ * `--upstream <url> [--synchronous full|normal] [--database-url <url>] [--metrics on|off] [--sinks on] [--fast-path on|off]` (`--sinks on`:
  * an HTTP sink posting to the upstream's `/sink` and the WorkOS Audit Logs mirror, every call under one
  * organization). Reports its audit sequence so the
  * parent can count rows/s, and its stage counters: the main thread's own CPU time (Linux: its entry in
@@ -32,6 +32,7 @@ const sinks =
         { type: 'workos' as const, organizationId: 'org_bench' },
       ]
     : [];
+const fastPath = flagValue(args, '--fast-path') === 'off' ? 'off' : 'on';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'bollard-bench-'));
 process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
@@ -48,6 +49,7 @@ const config = loadConfig(
     logLevel: 'warn',
     auditSynchronous: synchronous,
     metrics,
+    fastPath,
     generalLimit: '1000000000/60',
     auditSinks: sinks,
     ...(scratch ? { databaseUrl: scratch.url } : {}),

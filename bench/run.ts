@@ -13,6 +13,8 @@
  *   npm run bench                     full run (a few minutes) plus the microbenchmarks
  *   npm run bench -- --soak 300       adds a 5-minute memory soak of Bollard
  *   npm run bench -- --startup        only the CLI and start-up figures (seconds, no load runs)
+ *   npm run bench -- --quick --only read:32,deny:32 --targets floor,bollard
+ *                                     some cells of some targets (not saved, no start-up figures)
  *   BENCH_CPU_PROF=bollard npm run bench -- --quick   writes a .cpuprofile of Bollard to bench/profiles/
  *
  * Figures are reported, never judged: nothing here fails on a timing.
@@ -37,7 +39,7 @@ const OPERATIONS: Operation[] = ['read', 'write', 'deny', 'mcp'];
 /** The MCP cells: Bollard FULL only (the others do not speak MCP), beside its HTTP read in the same rounds. */
 const MCP_CONNECTIONS = [1, 32];
 /** The denial flood runs at 32 connections only, against direct, the floor and Bollard FULL. */
-const DENY_TARGETS: readonly TargetName[] = ['direct', 'floor', 'bollard'];
+const DENY_TARGETS: readonly TargetName[] = ['direct', 'floor', 'bollard', 'bollard-fullpath'];
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ROUNDS = options.quick ? 1 : 3;
 const SECONDS = options.quick ? 1 : 4;
@@ -53,7 +55,7 @@ console.log(`Bollard benchmark (${options.quick ? 'quick' : 'full'}) on ${machin
 
 const upstream = await startBenchChild('upstream', 'upstream.ts', []);
 const upstreamUrl = upstream.info.url ?? '';
-const [floor, bollard, bollardNormal, bollardNoMetrics, bollardSinks] = await Promise.all([
+const [floor, bollard, bollardNormal, bollardNoMetrics, bollardSinks, bollardFullPath] = await Promise.all([
   startBenchChild('floor', 'floor-proxy.ts', ['--upstream', upstreamUrl]),
   startBenchChild('bollard', 'bollard-server.ts', ['--upstream', upstreamUrl, '--synchronous', 'full']),
   startBenchChild('bollard-normal', 'bollard-server.ts', [
@@ -80,8 +82,17 @@ const [floor, bollard, bollardNormal, bollardNoMetrics, bollardSinks] = await Pr
     '--sinks',
     'on',
   ]),
+  // What the fast path saves: the same Bollard with BOLLARD_FAST_PATH=off, reads and the denial flood.
+  startBenchChild('bollard-fullpath', 'bollard-server.ts', [
+    '--upstream',
+    upstreamUrl,
+    '--synchronous',
+    'full',
+    '--fast-path',
+    'off',
+  ]),
 ]);
-const children = [upstream, floor, bollard, bollardNormal, bollardNoMetrics, bollardSinks];
+const children = [upstream, floor, bollard, bollardNormal, bollardNoMetrics, bollardSinks, bollardFullPath];
 const bollardPostgres = await startBenchChild('bollard-postgres', 'bollard-server.ts', [
   '--upstream',
   upstreamUrl,
@@ -115,15 +126,22 @@ const targets: Target[] = [
   target('bollard-normal', bollardNormal),
   target('bollard-nometrics', bollardNoMetrics),
   target('bollard-sinks', bollardSinks),
+  target('bollard-fullpath', bollardFullPath),
   ...(bollardPostgres ? [target('bollard-postgres', bollardPostgres)] : []),
 ];
 
 /** Which targets run a cell: PostgreSQL reads at 32 only; the denial flood at 32 on DENY_TARGETS. */
 function runs(target: Target, operation: Operation, connections: number): boolean {
+  if (options.only && !options.only.has(`${operation}:${connections}`)) return false;
+  if (options.targets && !options.targets.has(target.name)) return false;
   if (operation === 'deny') return connections === 32 && DENY_TARGETS.includes(target.name);
   if (operation === 'mcp') return target.name === 'bollard' && MCP_CONNECTIONS.includes(connections);
   if (target.name === 'bollard-postgres') return operation === 'read' && connections === 32;
-  if (target.name === 'bollard-nometrics' || target.name === 'bollard-sinks')
+  if (
+    target.name === 'bollard-nometrics' ||
+    target.name === 'bollard-sinks' ||
+    target.name === 'bollard-fullpath'
+  )
     return operation === 'read' && connections !== 128;
   return true;
 }
@@ -214,9 +232,10 @@ try {
     console.log(renderSoak(soakFigures));
   }
 
-  console.log('\nCLI and start-up (fresh processes, compiled build):');
-  const startup = await measureStartup(options.quick ? 3 : 5);
-  console.log(renderStartup(startup));
+  const partial = options.only !== null || options.targets !== null;
+  if (!partial) console.log('\nCLI and start-up (fresh processes, compiled build):');
+  const startup = partial ? null : await measureStartup(options.quick ? 3 : 5);
+  if (startup) console.log(renderStartup(startup));
 
   const micro = options.micro ? runMicrobenchmarks() : [];
   if (!options.micro)

@@ -12,8 +12,16 @@ export interface BenchOptions {
   soakSeconds: number;
   /** Run bench/match.ts, audit.ts, ratelimit.ts after the load runs. */
   micro: boolean;
-  /** Write the results JSON (off with --no-save). */
+  /** Write the results JSON (off with --no-save, and for a partial run). */
   save: boolean;
+  /** Only these cells, as `operation:connections` (`--only read:32,deny:32`); null runs them all. */
+  only: ReadonlySet<string> | null;
+  /** Only these targets (`--targets floor,bollard`); null runs them all. */
+  targets: ReadonlySet<string> | null;
+}
+
+function list(value: string | undefined): ReadonlySet<string> | null {
+  return value === undefined ? null : new Set(value.split(',').map((item) => item.trim()));
 }
 
 export function parseBenchArgs(args: readonly string[]): BenchOptions {
@@ -21,10 +29,15 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions {
   const soak = flagValue(args, '--soak');
   const soakSeconds = soak === undefined ? 0 : Number(soak);
   if (!Number.isFinite(soakSeconds) || soakSeconds < 0) throw new Error(`--soak wants seconds, got ${soak}`);
+  const only = list(flagValue(args, '--only'));
+  const targets = list(flagValue(args, '--targets'));
+  const partial = only !== null || targets !== null;
   return {
     quick,
     soakSeconds,
-    micro: args.includes('--micro') || (!quick && !args.includes('--no-micro')),
-    save: !args.includes('--no-save'),
+    micro: args.includes('--micro') || (!quick && !partial && !args.includes('--no-micro')),
+    save: !partial && !args.includes('--no-save'),
+    only,
+    targets,
   };
 }

@@ -8,7 +8,8 @@ export type TargetName =
   | 'bollard-normal'
   | 'bollard-postgres'
   | 'bollard-nometrics'
-  | 'bollard-sinks';
+  | 'bollard-sinks'
+  | 'bollard-fullpath';
 /**
  * `deny`: an agent calling an endpoint it lacks (Bollard answers 403; the others pass it through).
  * `mcp`: the read as an MCP `tools/call` of `organizations_list` on `POST /mcp` (Bollard only).

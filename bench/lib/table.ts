@@ -23,6 +23,7 @@ const TARGET_LABEL: Record<Cell['target'], string> = {
   'bollard-postgres': 'Bollard PostgreSQL',
   'bollard-nometrics': 'Bollard FULL, metrics off',
   'bollard-sinks': 'Bollard FULL, HTTP sink + WorkOS mirror',
+  'bollard-fullpath': 'Bollard FULL, fast path off',
 };
 
 /** The results as one Markdown table (readable in a terminal, pasteable into the README). */
