@@ -21,7 +21,9 @@ interface Side {
   lookups: number;
 }
 
-const AGENTS: Record<string, { grants: string[]; enabled?: boolean; quota?: { perMinute: number } }> = {
+type Grant = string | { permission: string; redact?: string[] };
+/** Agents each side makes alike; `{org}` in a grant is the emulator's first organization. */
+const AGENTS: Record<string, { grants: Grant[]; enabled?: boolean; quota?: { perMinute: number } }> = {
   reader: { grants: ['organizations:read', 'sso:read'] },
   writer: { grants: ['organizations:write', 'users:write', 'sso:write'] },
   users: { grants: ['users:read'] },
@@ -29,6 +31,8 @@ const AGENTS: Record<string, { grants: string[]; enabled?: boolean; quota?: { pe
   quota: { grants: ['organizations:read'], quota: { perMinute: 1 } },
   revoked: { grants: ['organizations:read'] },
   frozen: { grants: ['organizations:write'] },
+  redacted: { grants: [{ permission: 'organizations:read', redact: ['data.*.domains', 'domains'] }] },
+  pinned: { grants: ['organizations:read@{org}'] },
 };
 
 const UNKNOWN_TOKEN = generateAgentToken();
@@ -39,9 +43,11 @@ async function startSide(fastPath: 'on' | 'off'): Promise<Side> {
     emulator: { deterministic: true, now: () => FIXED_NOW },
   });
   const tokens: Record<string, string> = {};
+  const first = await firstOrganization(h);
   for (const [name, agent] of Object.entries(AGENTS)) {
+    const grants = agent.grants.map((g) => (typeof g === 'string' ? g.replace('{org}', first) : g));
     const { token } = await h.app.agents.create(
-      { name, grants: agent.grants, enabled: agent.enabled, quota: agent.quota },
+      { name, grants, enabled: agent.enabled, quota: agent.quota },
       { kind: 'admin', name: 'test' },
     );
     tokens[name] = token;
@@ -74,6 +80,8 @@ interface Case {
   fault?: Record<string, unknown>;
   /** On the fast side, the call must not read the store for its token: it took the fast path. */
   fast?: boolean;
+  /** A header the answer must carry on both sides (proof the case exercised what it names). */
+  expectHeader?: string;
   /** The token this call sends in a body's client_secret. */
   bodyToken?: keyof typeof AGENTS;
 }
@@ -213,6 +221,21 @@ const CASES: Case[] = [
     as: 'frozen',
     fast: true,
   },
+  {
+    name: 'redacted answer (restrictions: read whole, shaped)',
+    method: 'GET',
+    target: '/organizations',
+    as: 'redacted',
+  },
+  { name: 'redacted answer of one object', method: 'GET', target: '/organizations/{org}', as: 'redacted' },
+  { name: 'pinned agent: its organization', method: 'GET', target: '/organizations/{org}', as: 'pinned' },
+  {
+    name: 'pinned agent: another organization',
+    method: 'GET',
+    target: '/organizations/org_elsewhere',
+    as: 'pinned',
+  },
+  { name: 'pinned agent: a list', method: 'GET', target: '/organizations', as: 'pinned' },
   { name: 'disabled agent', method: 'GET', target: '/organizations', as: 'disabled', fast: true },
   { name: 'no grant for the area', method: 'GET', target: '/organizations', as: 'users', fast: true },
   {
@@ -334,14 +357,18 @@ async function send(side: Side, c: Case): Promise<RawResponse> {
   });
 }
 
+async function firstOrganization(h: Harness): Promise<string> {
+  const list = await fetch(`${h.emulator.url}/organizations?limit=1`, {
+    headers: { authorization: `Bearer ${h.emulator.apiKey}` },
+  });
+  return String(((await list.json()) as { data: { id: string }[] }).data[0]?.id);
+}
+
 /** Fresh emulator state with the same ids on both sides. */
 async function resetEmulator(side: Side, fault?: Record<string, unknown>): Promise<string> {
   await side.h.emulator.reset();
   await side.h.clearEmulatorRequests();
-  const list = await fetch(`${side.h.emulator.url}/organizations?limit=1`, {
-    headers: { authorization: `Bearer ${side.h.emulator.apiKey}` },
-  });
-  const id = String(((await list.json()) as { data: { id: string }[] }).data[0]?.id);
+  const id = await firstOrganization(side.h);
   if (fault)
     await fetch(`${side.h.emulator.url}/_emulator/faults`, {
       method: 'POST',
@@ -410,6 +437,7 @@ describe('the fast path and the full pipeline answer and record every kind of ca
       comparableAnswer(onFull.answer, onFull.requestId),
     );
     expect(onFast.forwarded).toBe(onFull.forwarded);
+    if (c.expectHeader) expect(onFast.answer.headers[c.expectHeader], c.expectHeader).toBeDefined();
 
     // The full side's records tell how many to expect: a forwarded call has its call and outcome records;
     // a denial one; a repeated tokenless failure none of its own (it is counted into an aggregate).
