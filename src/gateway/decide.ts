@@ -13,11 +13,12 @@ export interface DecisionInput {
 
 /**
  * THE decision for a classified call: whether `agent` may make it now, under the operators' controls
- * (freezes). Both the full pipeline (and its
- * re-check after a wait) and the fast path ask this function, so there is one copy of the rules. A new
- * per-call rule that can be decided synchronously from the agent, the endpoint and the call belongs here;
- * one that needs I/O or a wait must instead make the call ineligible for the fast path (`fastPathBlocker`)
- * and run in the full pipeline.
+ * (freezes). Both the full pipeline (and its re-check after a wait) and the fast path ask this function,
+ * so there is one copy of the rules. A new per-call rule that can be decided synchronously from the agent,
+ * the endpoint and the call belongs here; one that needs I/O or a wait must instead make the call
+ * ineligible for the fast path (`fastPathBlocker`) and run in the full pipeline. The agent's restrictions
+ * (pins, constraints, redaction: `scope.ts`) are asked by both paths through `scopeOf`; where they need a
+ * lookup or shape the answer, the fast path hands the call to the full pipeline's `admit`.
  */
 export function decideCall(
   agent: AgentRecord | null,
