@@ -57,6 +57,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('every console page', 
     ['agent', '/agents/support-bot', 'support-bot'],
     ['agent-editor', '/agents/new', 'New agent'],
     ['activity', '/activity', 'Activity'],
+    ['approvals', '/approvals', 'Approvals'],
     ['webhooks', '/webhooks', 'Webhooks'],
     ['policy', '/policy', 'Policy'],
   ] as const;
@@ -84,6 +85,35 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('every console page', 
     console.log(`axe-core: ${scanned} page views scanned, none serious or critical; screenshots in ${shots}`);
     expect(found).toEqual({});
   }, 90_000);
+
+  it('approves a held call from the Approvals page, and the agent’s waiting SDK call goes through', async () => {
+    const made = await fetch(`${world.origin}/api/v1/agents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${world.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'careful-bot',
+        grants: ['organizations:write'],
+        approve: ['organizations:write'],
+      }),
+    });
+    expect(made.status).toBe(201);
+    const { token } = (await made.json()) as { token: string };
+    const held = world.sdk(token).organizations.createOrganization({ name: 'Approved Inc' });
+    await world.open('/approvals');
+    const row = page.getByRole('link', { name: 'POST /organizations' });
+    await expect
+      .poll(async () => {
+        await page.reload();
+        return row.count();
+      })
+      .toBe(1);
+    await row.click();
+    await page.getByText('careful-bot').first().waitFor();
+    await page.getByLabel('Reason (optional)').fill('ticket 7');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.getByText(/^Approved: now (approved|used)\./).waitFor();
+    expect((await held).name).toBe('Approved Inc');
+  });
 
   it('says on every page when the store or WorkOS is down (what /readyz answers then)', async () => {
     // The readiness answer of a Bollard whose store and upstream are failing, given to the page as is.

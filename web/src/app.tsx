@@ -6,6 +6,7 @@ import { ActivityPage } from './pages/activity';
 import { AgentDetailPage } from './pages/agent-detail';
 import { AgentEditorPage } from './pages/agent-editor';
 import { AgentsPage } from './pages/agents';
+import { ApprovalDetailPage, ApprovalsPage } from './pages/approvals';
 import { CatalogPage } from './pages/catalog';
 import { PolicyPage } from './pages/policy';
 import { SignInPage } from './pages/sign-in';
@@ -20,6 +21,7 @@ const PAGES = [
   ['/catalog', 'Catalog'],
   ['/agents', 'Agents'],
   ['/activity', 'Activity'],
+  ['/approvals', 'Approvals'],
   ['/webhooks', 'Webhooks'],
   ['/policy', 'Policy'],
 ] as const;
@@ -34,6 +36,9 @@ function Page({ route, session }: { route: Route; session: Session }) {
   if (agent?.[2]) return <AgentEditorPage session={session} id={decodeURIComponent(agent[1]!)} />;
   if (agent) return <AgentDetailPage session={session} id={decodeURIComponent(agent[1]!)} />;
   if (path === '/activity') return <ActivityPage route={route} />;
+  if (path === '/approvals') return <ApprovalsPage route={route} session={session} />;
+  const approval = /^\/approvals\/([^/]+)$/.exec(path);
+  if (approval) return <ApprovalDetailPage id={decodeURIComponent(approval[1]!)} />;
   if (path === '/webhooks') return <WebhooksPage />;
   if (path === '/policy') return <PolicyPage session={session} />;
   return <CatalogPage route={route} />;
