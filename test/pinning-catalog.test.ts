@@ -51,7 +51,12 @@ describe('organization pins over every catalog endpoint', () => {
   let resources: Resources;
 
   beforeAll(async () => {
-    h = await startHarness({ config: { rateLimits: 'off' }, emulator: { seed: PIN_SEED } });
+    // Hundreds of lookups in a few seconds: the per-second cap on lookups is raised here (tested on its own).
+    h = await startHarness({
+      config: { rateLimits: 'off' },
+      emulator: { seed: PIN_SEED },
+      app: { ownerLookups: { maxPerSecond: 100_000 } },
+    });
     resources = await findResources(h);
     const grants = areaNames.map((area) => `${area}:write`);
     token = (

@@ -27,6 +27,7 @@ import {
   createUpstreamDispatcher,
   type GatewayDeps,
   type LocalRoute,
+  type OwnerResolverOptions,
 } from '../gateway/index.js';
 import { createMcpRoutes } from '../mcp/index.js';
 import type { BollardMetrics, Readiness } from '../observability/index.js';
@@ -50,6 +51,8 @@ import { startUnknownOutcomeSweep } from './unknown-outcomes.js';
 
 /** Hooks for tests and embedding: everything has a production default. */
 export interface AppOptions {
+  /** Owner lookups of pinned calls: cache size and TTL, lookups a second (tests raise or lower them). */
+  ownerLookups?: Partial<Pick<OwnerResolverOptions, 'maxPerSecond' | 'ttlMs' | 'maxEntries'>>;
   logger?: Logger;
   now?: () => number;
   /** Upstream to use instead of the configured one (tests point it at an emulator). */
@@ -253,7 +256,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     now,
     onError: (error) => logger.error({ err: error }, 'audit write of aggregated denials failed'),
   });
-  const owners = createOwnerResolver({ upstream, dispatcher, logger, now });
+  const owners = createOwnerResolver({ upstream, dispatcher, logger, now, ...options.ownerLookups });
   parts = {
     ownerLookups: () => owners.stats(),
     auditQueueDepth: () => audit.pending,

@@ -20,7 +20,7 @@ export interface OwnerResolver {
 export interface OwnerResolverOptions
   extends Pick<
     KeyResolverOptions,
-    'upstream' | 'dispatcher' | 'logger' | 'now' | 'ttlMs' | 'maxEntries' | 'timeoutMs'
+    'upstream' | 'dispatcher' | 'logger' | 'now' | 'ttlMs' | 'maxEntries' | 'timeoutMs' | 'maxPerSecond'
   > {
   /** Most membership pages read for one user (100 memberships a page); more is unresolved. */
   maxPages?: number;
@@ -51,6 +51,17 @@ export function createOwnerResolver(options: OwnerResolverOptions): OwnerResolve
   const cache = new Map<string, { organizations: readonly string[]; expires: number }>();
   const inFlight = new Map<string, Promise<OwnerAnswer>>();
   const counts = { hits: 0, misses: 0, failures: 0 };
+  // Lookups run on WorkOS's budget before the limiter has counted the call: a stream of made-up ids must not
+  // become a stream of upstream calls. Past the cap the call is denied (fail closed), not looked up.
+  const maxPerSecond = options.maxPerSecond ?? 25; // a quarter of WorkOS's general 6,000 a minute
+  let second = { start: 0, started: 0 };
+  function startLookup(): boolean {
+    const now = options.now();
+    if (now - second.start >= 1000) second = { start: now, started: 0 };
+    if (second.started >= maxPerSecond) return false;
+    second.started++;
+    return true;
+  }
 
   async function getJson(path: string): Promise<Record<string, unknown> | null> {
     const response = await options.dispatcher.request({
@@ -144,6 +155,10 @@ export function createOwnerResolver(options: OwnerResolverOptions): OwnerResolve
       counts.misses++;
       const running = inFlight.get(key);
       if (running) return running;
+      if (!startLookup()) {
+        counts.failures++;
+        return { ok: false, problem: `more than ${maxPerSecond} owner lookups a second; retry shortly` };
+      }
       const started = resolveFresh(kind, id)
         .then(
           (organizations): OwnerAnswer =>
