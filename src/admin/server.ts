@@ -31,6 +31,7 @@ import { registerApprovalRoutes } from './routes/approvals.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { type CatalogSource, registerCatalogRoutes } from './routes/catalog.js';
 import { registerFreezeRoutes } from './routes/freezes.js';
+import { registerInsightRoutes } from './routes/insights.js';
 import { registerOperatorRoutes } from './routes/operators.js';
 import { registerPolicyRoutes } from './routes/policy.js';
 import { registerSessionRoutes } from './routes/session.js';
@@ -108,6 +109,7 @@ export async function buildAdminServer(options: AdminServerOptions): Promise<Fas
   registerAuditRoutes(router, options.store, closing.signal, options.checkpoints);
   registerCatalogRoutes(router, options.catalog);
   registerPolicyRoutes(router, options.agents);
+  registerInsightRoutes(router, options.agents, options.store);
   registerOperatorRoutes(
     router,
     options.operators ?? createOperatorService(options.store, { seal: sealRecord }),

@@ -27,4 +27,6 @@ export {
   grantsToList,
 } from './grants.js';
 export type { AgentPlan, DesiredPolicy, PolicyPlan } from './policy-plan.js';
+export { type AgentReplay, type ReplayCount, type ReplayReport, replayPolicy } from './replay.js';
 export { permissionRisk, type RiskWarning, riskWarnings } from './risk.js';
+export { type GrantSuggestion, suggestGrants, type UsedEndpoint } from './suggest.js';

@@ -20,6 +20,7 @@ export const ROUTE_ROLES: ReadonlyMap<string, OperatorRole> = new Map<string, Op
   ['POST /api/v1/approvals/:id/deny', 'approver'],
   // Reads that take a body: they change nothing.
   ['POST /api/v1/policy/plan', 'viewer'],
+  ['POST /api/v1/policy/replay', 'viewer'],
   ['POST /api/v1/policy/validate', 'viewer'],
   // Signing one's own console session out.
   ['DELETE /api/v1/session', 'viewer'],

@@ -27,6 +27,7 @@ const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  */
 const VIEWER_WRITES = new Set([
   'POST /api/v1/policy/plan',
+  'POST /api/v1/policy/replay',
   'POST /api/v1/policy/validate',
   'POST /api/v1/audit/verify',
   'DELETE /api/v1/session', // signing one's own console session out
@@ -62,6 +63,7 @@ const BODIES: Record<string, unknown> = {
   'PATCH /api/v1/agents/:id': { grants: ['users:write', 'organizations:write'] },
   'POST /api/v1/policy/apply': { agents: [] },
   'POST /api/v1/policy/plan': { agents: [] },
+  'POST /api/v1/policy/replay': { agents: [] },
   'POST /api/v1/operators': { name: 'mallory', role: 'admin' },
   'POST /api/v1/freezes': { all: true, reason: 'denial of service' },
   'POST /api/v1/webhooks/subscriptions': {

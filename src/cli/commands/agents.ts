@@ -41,6 +41,7 @@ import {
   withConnectionOptions,
   withUsageExitCode,
 } from './admin-client.js';
+import { registerSuggestCommand } from './insights.js';
 
 /** The MCP tool modes (the server checks them too); listed here so the CLI loads no validation code. */
 const MCP_TOOL_MODES: readonly McpToolMode[] = ['full', 'compact', 'auto'];
@@ -419,6 +420,7 @@ Examples:
   bollard agents list
   bollard agents rotate support-bot --grace 1h
   bollard agents revoke support-bot
+  bollard agents suggest support-bot   # minimal grants for what it actually called
 
 The CLI talks to a running Bollard at BOLLARD_ADMIN_URL (default http://127.0.0.1:7601)
 with the admin token in BOLLARD_ADMIN_TOKEN.
@@ -428,4 +430,5 @@ with the admin token in BOLLARD_ADMIN_TOKEN.
   registerReads(agents);
   registerUpdate(agents);
   registerTokenCommands(agents);
+  registerSuggestCommand(agents);
 }

@@ -11,6 +11,7 @@ import {
   withUsageExitCode,
 } from './admin-client.js';
 import { type ApiAgent, printToken } from './agents.js';
+import { registerReplayCommand } from './insights.js';
 
 const SIGN: Record<AgentPlan['action'], string> = { create: '+', update: '~', delete: '-', unchanged: ' ' };
 
@@ -135,6 +136,7 @@ Examples:
   bollard policy validate bollard.yaml
   bollard policy plan bollard.yaml
   bollard policy apply bollard.yaml
+  bollard policy replay bollard.yaml --since 30d   # what it would deny in recorded traffic
 `,
     );
 
@@ -177,6 +179,8 @@ Examples:
         if (options.exitCode && create + update + deleted > 0) process.exitCode = 2;
       }),
     );
+
+  registerReplayCommand(policy, validFile);
 
   withConnectionOptions(policy.command('export'))
     .description('Write the running agents as a policy file (to start managing them as code)')
