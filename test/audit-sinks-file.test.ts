@@ -38,7 +38,8 @@ beforeAll(async () => {
           type: 'file',
           name: 'archive',
           path: path.join(dir, 'audit.jsonl'),
-          maxBytes: 6_000,
+          maxBytes: 2_000,
+          batchSize: 5,
           retryMinMs: 10,
         },
       ],
@@ -60,11 +61,13 @@ describe('JSON Lines file sink', () => {
     const stored = await auditRecords(h.app);
     const head = stored.at(-1)!.seq;
     await vi.waitFor(async () => {
-      expect(h.app.store && (await h.app.store.sinkCursors.list())[0]?.seq).toBe(head);
+      expect((await h.app.store.sinkCursors.list())[0]?.seq).toBe(head);
     }, 20_000);
     const files = sinkFiles();
     const gz = files.filter((file) => file.endsWith('.jsonl.gz'));
-    console.log(`${head} records in ${files.length} files (${gz.length} rotated and gzipped)`);
+    console.log(
+      `${head} records in ${files.length} files (${gz.length} rotated and gzipped): ${files.map((f) => path.basename(f)).join(' ')}`,
+    );
     expect(gz.length).toBeGreaterThanOrEqual(2);
     expect(files.filter((file) => file.endsWith('.jsonl') && !file.endsWith('audit.jsonl'))).toEqual([]);
     const written: AuditRecord[] = [];

@@ -38,9 +38,9 @@ import {
   type LimiterPolicy,
   type UpstreamBreakerOptions,
 } from '../ratelimit/index.js';
-import { type AuditSinks, startAuditSinks } from '../sinks/index.js';
+import { type AuditSinks, budgetFrom, startAuditSinksThread } from '../sinks/index.js';
 import { openStore } from '../store/index.js';
-import type { AuditDraft, Store } from '../store/types.js';
+import type { AuditDraft, Store, StoreConfig } from '../store/types.js';
 import { createWebhookRelay, type WebhookRelay, type WebhookRelayOptions } from '../webhooks/index.js';
 import { withChangeHook } from './change-hook.js';
 import { ensureDataDir } from './data-dir.js';
@@ -128,15 +128,14 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
 
   const dataDir = ensureDataDir(config.dataDir);
   if (dataDir.warning) logger.warn(dataDir.warning);
-  const rawStore = await openStore(
-    config.databaseUrl
-      ? { kind: 'postgres', url: config.databaseUrl }
-      : {
-          kind: 'sqlite',
-          path: dataDir.path,
-          synchronous: config.auditSynchronous === 'full' ? 'FULL' : 'NORMAL',
-        },
-  );
+  const storeConfig: StoreConfig = config.databaseUrl
+    ? { kind: 'postgres', url: config.databaseUrl }
+    : {
+        kind: 'sqlite',
+        path: dataDir.path,
+        synchronous: config.auditSynchronous === 'full' ? 'FULL' : 'NORMAL',
+      };
+  const rawStore = await openStore(storeConfig);
   const credentials = new CredentialCache(rawStore);
   const controls = new ControlState(rawStore);
   // Controls first: the credential cache wakes parked calls, whose recheck must read the new controls.
@@ -238,12 +237,12 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
         `circuit breaker of ${domain} is ${state.replace('_', '-')}`,
       ),
   });
-  sinks = startAuditSinks(config.auditSinks, {
-    store,
+  // On a thread of their own, with their own store connection: streaming the log never takes the proxy's thread.
+  sinks = startAuditSinksThread(config.auditSinks, {
+    store: storeConfig,
     logger,
     upstream,
-    dispatcher,
-    limiter,
+    takeBudget: limiter ? budgetFrom(limiter) : undefined,
     ...options.sinks,
   });
   const anonymous = new AnonymousTraffic({

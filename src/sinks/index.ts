@@ -1,8 +1,6 @@
 /** Streaming the audit log out of the box: files, HTTP endpoints, stdout and WorkOS Audit Logs, each from its own durable cursor. */
 import type { Logger } from 'pino';
-import type { Dispatcher } from 'undici';
 import type { SinkSpec } from '../config/index.js';
-import type { GatewayLimiter } from '../ratelimit/index.js';
 import type { Store } from '../store/types.js';
 import { FileSink } from './file-sink.js';
 import { HttpSink } from './http-sink.js';
@@ -13,15 +11,23 @@ import { WorkosMirror } from './workos-mirror.js';
 
 export { BATCH_HEADER, SIGNATURE_HEADER } from './http-sink.js';
 export type { SinkStatus } from './runner.js';
-export { ACTION_ALLOWED, ACTION_DENIED, ACTOR_TYPE, eventFor, MIRROR_AGENT } from './workos-mirror.js';
+export { startAuditSinksThread } from './sinks-thread.js';
+export {
+  ACTION_ALLOWED,
+  ACTION_DENIED,
+  ACTOR_TYPE,
+  budgetFrom,
+  eventFor,
+  MIRROR_AGENT,
+} from './workos-mirror.js';
 
 export interface AuditSinksDeps {
   store: Pick<Store, 'queryAudit' | 'sinkCursors' | 'capabilities'>;
   logger?: Logger;
   /** WorkOS, for the mirror. */
   upstream: { url: string; apiKey: string };
-  dispatcher?: Dispatcher;
-  limiter?: Pick<GatewayLimiter, 'check'>;
+  /** Bollard's limiter for the mirror's requests (see `budgetFrom`). */
+  takeBudget?: (body: unknown) => Promise<number>;
   /** How often an idle sink looks for records other replicas wrote (default 1 s). */
   pollMs?: number;
 }
@@ -46,15 +52,14 @@ function buildSink(spec: SinkSpec, deps: AuditSinksDeps): AuditSink {
       return new WorkosMirror({
         ...spec,
         upstream: deps.upstream,
-        dispatcher: deps.dispatcher,
-        limiter: deps.limiter,
+        takeBudget: deps.takeBudget,
         logger: deps.logger,
       });
   }
 }
 
 /**
- * Starts one runner per configured sink. They read the store by cursor and never hold a call: a sink that
+ * Starts one runner per configured sink, in this thread (`startAuditSinksThread` runs them in a worker). They read the store by cursor and never hold a call: a sink that
  * is down falls behind (its lag is a metric) and catches up when it is back.
  * @example const sinks = startAuditSinks(config.auditSinks, { store, upstream, limiter, logger });
  */

@@ -44,8 +44,11 @@ export interface WorkosMirrorOptions {
   organizationId?: string;
   upstream: { url: string; apiKey: string };
   dispatcher?: Dispatcher;
-  /** Bollard's own limiter: the mirror's calls count against WorkOS's limits like the agents' do. */
-  limiter?: Pick<GatewayLimiter, 'check'>;
+  /**
+   * Bollard's own limiter: answers 0 when a request to WorkOS may go now (and counts it), else how many ms
+   * to wait. The mirror's calls count against WorkOS's limits like the agents' do.
+   */
+  takeBudget?: (body: unknown) => Promise<number>;
   logger?: Logger;
 }
 
@@ -120,7 +123,6 @@ export class WorkosMirror implements AuditSink {
   readonly batchSize: number;
   private schemasReady = false;
   private closed = false;
-  private readonly endpoint = findByTemplate('POST', '/audit_logs/events');
 
   constructor(private readonly options: WorkosMirrorOptions) {
     this.name = options.name;
@@ -225,23 +227,37 @@ export class WorkosMirror implements AuditSink {
   }
 
   private async waitForBudget(body: unknown): Promise<void> {
-    const { limiter } = this.options;
-    if (!limiter || !this.endpoint) return;
+    const { takeBudget } = this.options;
+    if (!takeBudget) return;
     for (;;) {
       if (this.closed) throw new SinkDeliveryError('closing');
-      const decision = await limiter.check({
-        endpoint: this.endpoint,
-        params: {},
-        query: new URLSearchParams(),
-        body,
-        agentId: MIRROR_AGENT,
-        agentWeight: 1,
-      });
-      if (decision.allow) {
-        await decision.sent?.();
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, decision.retryAfterMs + 5 + Math.random() * 45));
+      const waitMs = await takeBudget(body);
+      // Not a number: the sinks are closing and the question was let go unanswered.
+      if (!Number.isFinite(waitMs)) throw new SinkDeliveryError('closing');
+      if (waitMs <= 0) return;
+      await new Promise((resolve) => setTimeout(resolve, waitMs + 5 + Math.random() * 45));
     }
   }
+}
+
+/**
+ * `takeBudget` from Bollard's limiter: the mirror is one more caller of `POST /audit_logs/events`, with a
+ * fair share of its own.
+ */
+export function budgetFrom(limiter: Pick<GatewayLimiter, 'check'>): (body: unknown) => Promise<number> {
+  const endpoint = findByTemplate('POST', '/audit_logs/events');
+  return async (body) => {
+    if (!endpoint) return 0;
+    const decision = await limiter.check({
+      endpoint,
+      params: {},
+      query: new URLSearchParams(),
+      body,
+      agentId: MIRROR_AGENT,
+      agentWeight: 1,
+    });
+    if (!decision.allow) return decision.retryAfterMs;
+    await decision.sent?.();
+    return 0;
+  };
 }

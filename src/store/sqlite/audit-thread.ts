@@ -1,6 +1,5 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../../runtime/module-worker.js';
 import type { AuditDraft, ChainLink } from '../types.js';
 
 /** What the writer thread needs to open its own connection on the file. */
@@ -26,26 +25,9 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
-/**
- * The worker, from `dist/` as compiled JavaScript, or from source (tsx, vitest) through tsx's loader.
- * A worker's own entry file is not seen by `--import` hooks, so from source the worker starts from a
- * small script that registers tsx (its ESM API, by absolute path: the cwd may be anywhere) and then
- * imports the TypeScript entry.
- */
+/** The writer thread (see `startModuleWorker` for how it starts from source and from `dist/`). */
 function startWorker(options: AuditThreadOptions): Worker {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const entry = new URL(
-    fromSource ? './audit-thread-worker.ts' : './audit-thread-worker.js',
-    import.meta.url,
-  );
-  if (!fromSource) return new Worker(entry, { workerData: options });
-  // `require` resolves tsx's CommonJS build of the API; its ESM build sits beside it.
-  const api = createRequire(import.meta.url)
-    .resolve('tsx/esm/api')
-    .replace(/\.cjs$/, '.mjs');
-  const script = `import(${JSON.stringify(pathToFileURL(api).href)})
-    .then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); })`;
-  return new Worker(script, { eval: true, workerData: options });
+  return startModuleWorker('./audit-thread-worker', import.meta.url, options);
 }
 
 export class AuditThreadStoppedError extends Error {
