@@ -150,4 +150,25 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('every console page', 
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Catalog', level: 1 }).waitFor();
   });
+
+  it('signs a viewer operator in with its role: it reads every page but is offered no change', async () => {
+    const made = await fetch(`${world.origin}/api/v1/operators`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${world.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'vera', role: 'viewer' }),
+    });
+    const { token } = (await made.json()) as { token: string };
+    await world.browser.context.clearCookies();
+    await world.open('/agents');
+    await page.getByLabel('Admin token').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('vera (viewer)').waitFor();
+    await world.open('/agents');
+    await page.getByRole('link', { name: 'support-bot' }).waitFor();
+    expect(await page.getByRole('link', { name: 'New agent' }).count()).toBe(0);
+    await world.open('/agents/support-bot');
+    await page.getByRole('heading', { name: 'Tokens' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Revoke tokens' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Rotate token' }).isDisabled()).toBe(true);
+  });
 });

@@ -12,6 +12,9 @@ export interface Session {
   proxyUrl: string | null;
 }
 
+/** Only an admin changes agents, policy and webhooks (the server refuses others with operator_forbidden). */
+export const mayChange = (session: Session) => session.caller.role === 'admin';
+
 /** A failed call: Bollard's `{ code, message }`, the request id, and what to do. */
 export class ApiError extends Error {
   constructor(

@@ -30,7 +30,7 @@ function Page({ route, session }: { route: Route; session: Session }) {
   const { path } = route;
   if (path === '/overview') return <OverviewPage />;
   if (path === '/catalog') return <CatalogPage route={route} />;
-  if (path === '/agents') return <AgentsPage />;
+  if (path === '/agents') return <AgentsPage session={session} />;
   if (path === '/agents/new') return <AgentEditorPage session={session} />;
   const agent = /^\/agents\/([^/]+)(\/edit)?$/.exec(path);
   if (agent?.[2]) return <AgentEditorPage session={session} id={decodeURIComponent(agent[1]!)} />;
@@ -38,8 +38,8 @@ function Page({ route, session }: { route: Route; session: Session }) {
   if (path === '/activity') return <ActivityPage route={route} />;
   if (path === '/approvals') return <ApprovalsPage route={route} session={session} />;
   const approval = /^\/approvals\/([^/]+)$/.exec(path);
-  if (approval) return <ApprovalDetailPage id={decodeURIComponent(approval[1]!)} />;
-  if (path === '/webhooks') return <WebhooksPage />;
+  if (approval) return <ApprovalDetailPage session={session} id={decodeURIComponent(approval[1]!)} />;
+  if (path === '/webhooks') return <WebhooksPage session={session} />;
   if (path === '/policy') return <PolicyPage session={session} />;
   return <CatalogPage route={route} />;
 }

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { api, explain, query, type Session } from '../api';
+import { api, explain, mayChange, query, type Session } from '../api';
 import { AuditTable } from '../components/audit-table';
 import { Async, Empty } from '../components/states';
 import { TokenReveal } from '../components/token-reveal';
@@ -77,20 +77,22 @@ function AgentDetail({ session, agent, reload }: { session: Session; agent: Agen
         <StatusChip agent={agent} />
       </div>
       {agent.description && <p>{agent.description}</p>}
-      <div className="row">
-        <a className="button" href={href(`/agents/${agent.name}/edit`)}>
-          Edit grants
-        </a>
-        <button type="button" onClick={toggle}>
-          {agent.enabled ? 'Disable' : 'Enable'}
-        </button>
-        <button type="button" className="danger" onClick={revoke}>
-          Revoke tokens
-        </button>
-        <button type="button" className="danger" onClick={remove}>
-          Delete
-        </button>
-      </div>
+      {mayChange(session) && (
+        <div className="row">
+          <a className="button" href={href(`/agents/${agent.name}/edit`)}>
+            Edit grants
+          </a>
+          <button type="button" onClick={toggle}>
+            {agent.enabled ? 'Disable' : 'Enable'}
+          </button>
+          <button type="button" className="danger" onClick={revoke}>
+            Revoke tokens
+          </button>
+          <button type="button" className="danger" onClick={remove}>
+            Delete
+          </button>
+        </div>
+      )}
       {message && (
         <div className={`notice ${message.ok ? 'ok' : 'error'}`} role={message.ok ? 'status' : 'alert'}>
           {message.text}
@@ -146,7 +148,7 @@ function AgentDetail({ session, agent, reload }: { session: Session; agent: Agen
                 <option value="86400">24 hours</option>
               </select>
             </label>
-            <button type="button" onClick={rotate}>
+            <button type="button" onClick={rotate} disabled={!mayChange(session)}>
               Rotate token
             </button>
           </div>

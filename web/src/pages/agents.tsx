@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { query } from '../api';
+import { mayChange, query, type Session } from '../api';
 import { ScrollRegion } from '../components/scroll-region';
 import { Async, Empty } from '../components/states';
 import { agentStatus, grantLabel, isoAgo, permissionOf, timeAgo } from '../model';
@@ -33,7 +33,7 @@ export function StatusChip({ agent }: { agent: Agent }) {
 }
 
 /** Every agent: status, grants at a glance, last call, calls and denials in 24 h, expiry. */
-export function AgentsPage() {
+export function AgentsPage({ session }: { session: Session }) {
   const agents = useApi<List<Agent>>('/agents');
   const { stats, capped } = useRecentCalls();
   return (
@@ -41,9 +41,11 @@ export function AgentsPage() {
       <div className="row">
         <h1>Agents</h1>
         <span className="spacer" style={{ flex: 1 }} />
-        <a className="button primary" href={href('/agents/new')}>
-          New agent
-        </a>
+        {mayChange(session) && (
+          <a className="button primary" href={href('/agents/new')}>
+            New agent
+          </a>
+        )}
       </div>
       <Async state={agents} what="agents">
         {({ data }) =>

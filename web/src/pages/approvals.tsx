@@ -95,7 +95,7 @@ export function ApprovalsPage({ route, session }: { route: Route; session: Sessi
   );
 }
 
-export function ApprovalDetailPage({ id }: { id: string }) {
+export function ApprovalDetailPage({ session, id }: { session: Session; id: string }) {
   const approval = useApi<Approval>(`/approvals/${encodeURIComponent(id)}`);
   const [reason, setReason] = useState('');
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
@@ -159,7 +159,7 @@ export function ApprovalDetailPage({ id }: { id: string }) {
               <p className="muted">none yet</p>
             )}
           </div>
-          {a.status === 'pending' && (
+          {a.status === 'pending' && session.caller.role !== 'viewer' && (
             <div className="row" style={{ marginTop: '0.8rem' }}>
               <label>
                 Reason (optional)

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { API, api, explain, type Session } from '../api';
+import { API, api, explain, mayChange, type Session } from '../api';
 import { ScrollRegion } from '../components/scroll-region';
 import { TokenReveal } from '../components/token-reveal';
 
@@ -115,7 +115,7 @@ export function PolicyPage({ session }: { session: Session }) {
         <button type="button" onClick={makePlan} disabled={!validation?.ok}>
           Plan
         </button>
-        <button type="button" className="primary" onClick={apply} disabled={!plan}>
+        <button type="button" className="primary" onClick={apply} disabled={!plan || !mayChange(session)}>
           Apply
         </button>
       </div>

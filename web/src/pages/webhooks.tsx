@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api, explain, query } from '../api';
+import { api, explain, mayChange, query, type Session } from '../api';
 import { ScrollRegion } from '../components/scroll-region';
 import { Async, Empty } from '../components/states';
 import { timeAgo } from '../model';
@@ -9,7 +9,7 @@ import { useApi } from '../use-api';
 const STATUSES = ['pending', 'delivered', 'dead', 'denied'] as const;
 
 /** Subscriptions, deliveries by status, and dead letters with replay. */
-export function WebhooksPage() {
+export function WebhooksPage({ session }: { session: Session }) {
   const subscriptions = useApi<List<Subscription>>('/webhooks/subscriptions');
   const [status, setStatus] = useState<string>('');
   const deliveries = useApi<List<Delivery>>(`/webhooks/deliveries${query({ status, limit: 200 })}`);
@@ -132,7 +132,7 @@ export function WebhooksPage() {
                       <td className="hide-narrow">{d.lastStatus ?? d.lastError ?? '—'}</td>
                       <td>{timeAgo(d.lastAttemptAt ?? d.createdAt)}</td>
                       <td>
-                        {d.status === 'dead' && (
+                        {d.status === 'dead' && mayChange(session) && (
                           <button type="button" onClick={() => replay(d)}>
                             Replay
                           </button>
