@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exportAudit, parseJsonlExport } from '../src/audit/export.js';
 import { pruneAudit } from '../src/audit/retention.js';
 import { canonicalJson, sealRecord } from '../src/audit/seal.js';
-import { verifyRecords } from '../src/audit/verify.js';
+import { verifyChain, verifyRecords } from '../src/audit/verify.js';
 import { GENESIS_HASH } from '../src/store/chain.js';
 import { createSqliteStore } from '../src/store/sqlite/index.js';
 import type { AuditRecord, Store } from '../src/store/types.js';
@@ -161,5 +161,24 @@ describe('export and verify', () => {
       count: 15,
       lastSeq: 25,
     });
+  });
+
+  it('retention keeps what an audit sink has not delivered, and what a sink that never started would need', async () => {
+    const later = () => new Date('2030-01-01T00:00:00.000Z');
+    const lease = '2030-01-01T00:01:00.000Z';
+    expect(await store.sinkCursors.claim('siem', 'replica-a', lease, false)).toBe(0);
+    expect(await store.sinkCursors.advance('siem', 'replica-a', 18, lease)).toBe(true);
+    // 'archive' is configured but has no cursor yet: it would start from the oldest record.
+    expect(await pruneAudit(store, { olderThanMs: 0, now: later, sinks: ['siem', 'archive'] })).toMatchObject(
+      {
+        removed: 0,
+        anchorSeq: 0,
+      },
+    );
+    expect(await pruneAudit(store, { olderThanMs: 0, now: later, sinks: ['siem'] })).toMatchObject({
+      removed: 18,
+      anchorSeq: 18,
+    });
+    expect(await verifyChain(store)).toMatchObject({ ok: true, count: 7, lastSeq: 25 });
   });
 });

@@ -156,7 +156,12 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     changed();
     observability.changeArrived(change);
   });
-  const stopRetention = startAuditRetention(store, config.auditRetentionDays, logger);
+  const stopRetention = startAuditRetention(
+    store,
+    config.auditRetentionDays,
+    logger,
+    config.auditSinks.map((sink) => sink.name),
+  );
   const unknownOutcomes = await startUnknownOutcomeSweep(store, { logger, now });
   const signingKey = loadSigningKey(dataDir.path, config.auditSigningKeyFile);
   if (signingKey.created)

@@ -238,7 +238,7 @@ export class SqlStore implements Store {
     };
   }
 
-  async pruneAudit(before: string): Promise<AuditPruneResult> {
+  async pruneAudit(before: string, options: { throughSeq?: number } = {}): Promise<AuditPruneResult> {
     return this.write(async (s) => {
       const [head] = await s.query(`SELECT * FROM audit_head WHERE id = 1 ${this.dialect.lockClause}`);
       if (!head) throw new Error('audit_head is missing: the store was not migrated');
@@ -252,7 +252,10 @@ export class SqlStore implements Store {
         `SELECT seq FROM audit WHERE time || '' >= ${this.p(1)} ORDER BY seq LIMIT 1`,
         [before],
       );
-      const lastRemoved = first?.seq == null ? lastSeq : Number(first.seq) - 1;
+      const lastRemoved = Math.min(
+        first?.seq == null ? lastSeq : Number(first.seq) - 1,
+        options.throughSeq ?? Number.POSITIVE_INFINITY,
+      );
       if (lastRemoved <= kept.anchorSeq) return kept;
       const [anchor] = await s.query(`SELECT hash FROM audit WHERE seq = ${this.p(1)}`, [lastRemoved]);
       const anchorHash = String(anchor?.hash);

@@ -337,9 +337,10 @@ export interface Store {
   /**
    * Retention: removes the longest prefix of the chain whose records are all older than `before`
    * (ISO-8601, exclusive), in one transaction, and keeps the last removed record's hash as the anchor
-   * that `auditBounds().firstPrevHash` reports, so the rest still verifies.
+   * that `auditBounds().firstPrevHash` reports, so the rest still verifies. `throughSeq` caps what may go:
+   * records past it are kept however old (what an audit sink has not delivered yet).
    */
-  pruneAudit(before: string): Promise<AuditPruneResult>;
+  pruneAudit(before: string, options?: { throughSeq?: number }): Promise<AuditPruneResult>;
   /**
    * Calls `onChange` when agents or tokens may have changed in another process, and also after a lost
    * notification connection is re-established (reload everything: a missed message must not leave a
