@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
-import type { AgentService } from '../agents/index.js';
+import type { AgentService, ShadowPolicy } from '../agents/index.js';
 import { type ApprovalService, createApprovalService } from '../approvals/index.js';
 import type { AuditCheckpoints } from '../audit/index.js';
 import { sealRecord } from '../audit/index.js';
@@ -31,7 +31,7 @@ import { registerApprovalRoutes } from './routes/approvals.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { type CatalogSource, registerCatalogRoutes } from './routes/catalog.js';
 import { registerFreezeRoutes } from './routes/freezes.js';
-import { registerInsightRoutes } from './routes/insights.js';
+import { registerInsightRoutes, registerShadowRoutes } from './routes/insights.js';
 import { registerOperatorRoutes } from './routes/operators.js';
 import { registerPolicyRoutes } from './routes/policy.js';
 import { registerSessionRoutes } from './routes/session.js';
@@ -48,6 +48,8 @@ export interface AdminServerOptions extends AdminExposure {
   operators?: OperatorService;
   /** The kill switch (default: a service over `store`). */
   freezes?: FreezeService;
+  /** The shadow policy of this replica (routes absent without it). */
+  shadow?: ShadowPolicy;
   /** Approval requests (default: a service over `store` with a 15-minute expiry). */
   approvals?: ApprovalService;
   /** The catalog (default: the built-in one). */
@@ -110,6 +112,7 @@ export async function buildAdminServer(options: AdminServerOptions): Promise<Fas
   registerCatalogRoutes(router, options.catalog);
   registerPolicyRoutes(router, options.agents);
   registerInsightRoutes(router, options.agents, options.store);
+  if (options.shadow) registerShadowRoutes(router, options.agents, options.shadow);
   registerOperatorRoutes(
     router,
     options.operators ?? createOperatorService(options.store, { seal: sealRecord }),

@@ -29,4 +29,5 @@ export {
 export type { AgentPlan, DesiredPolicy, PolicyPlan } from './policy-plan.js';
 export { type AgentReplay, type ReplayCount, type ReplayReport, replayPolicy } from './replay.js';
 export { permissionRisk, type RiskWarning, riskWarnings } from './risk.js';
+export { ShadowPolicy, type ShadowVerdict } from './shadow.js';
 export { type GrantSuggestion, suggestGrants, type UsedEndpoint } from './suggest.js';

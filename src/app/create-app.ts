@@ -2,7 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
-import { type AgentService, createAgentService } from '../agents/index.js';
+import { type AgentService, createAgentService, ShadowPolicy } from '../agents/index.js';
 import { type ApprovalService, createApprovalService } from '../approvals/index.js';
 import {
   type AuditCheckpoints,
@@ -78,6 +78,8 @@ export interface BollardApp {
   agents: AgentService;
   /** The kill switch: freezes committed here reach this replica's decisions and, through the store, the others'. */
   freezes: FreezeService;
+  /** A proposed policy evaluated beside the enforced one (`--shadow-policy`, admin API); never enforced. */
+  shadow: ShadowPolicy;
   /** Approval requests: held calls open them, operators decide them, the identical retry uses them once. */
   approvals: ApprovalService;
   audit: AuditWriter;
@@ -192,6 +194,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     checkpoint: () => (checkpointer as Checkpointer).checkpoint(),
   };
   const agents = createAgentService(store, { seal: sealRecord, now: () => new Date(now()) });
+  const shadow = new ShadowPolicy();
   const freezes = createFreezeService(store, { seal: sealRecord, now: () => new Date(now()) });
   const approvalUrl = config.approvalUrl;
   const approvals = createApprovalService(store, {
@@ -273,7 +276,8 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     credentials,
     controls,
     approvals: { service: approvals, waitMs: config.approvalWaitMs },
-    audit,
+    // Every call record passes the shadow policy (a no-op unless one runs) on its way to the audit writer.
+    audit: { append: (draft, options) => audit.append(shadow.annotate(draft), options) },
     summarizeBody: redactBody,
     summarizeQuery: redactQuery,
     upstream: upstreamOptions,
@@ -346,6 +350,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     agents,
     freezes,
     approvals,
+    shadow,
     audit,
     checkpoints,
     credentials,

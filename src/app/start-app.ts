@@ -8,6 +8,7 @@ import {
 import type { BollardConfig } from '../config/index.js';
 import type { RunningEmulator } from '../emulator/index.js';
 import { createMetricsServer } from '../observability/index.js';
+import { formatProblems, loadPolicyFile } from '../policy-file/index.js';
 import { renderBanner } from './banner.js';
 import { type AppOptions, type BollardApp, closeServer, createApp, listen } from './create-app.js';
 import {
@@ -93,6 +94,14 @@ export async function startBollard(given: BollardConfig, options: AppOptions = {
       });
       closing.unshift(async () => stopWatching());
     }
+    if (config.shadowPolicy) {
+      const shadow = await loadPolicyFile(config.shadowPolicy);
+      if (!shadow.ok)
+        throw new Error(
+          `shadow policy file refused:\n${formatProblems(config.shadowPolicy, shadow.problems)}`,
+        );
+      app.shadow.set(shadow.policy, config.shadowPolicy);
+    }
     app.policyLoaded();
     const adminToken = await ensureAdminToken({
       dataDir: path.resolve(config.dataDir),
@@ -108,6 +117,7 @@ export async function startBollard(given: BollardConfig, options: AppOptions = {
       agents: app.agents,
       freezes: app.freezes,
       approvals: app.approvals,
+      shadow: app.shadow,
       webhooks: app.webhooks.service,
       adminTokenHash: adminToken.hash,
       adminHost: config.adminHost,

@@ -19,6 +19,7 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, keyof ConfigInput>> 
   BOLLARD_REDIS_PREFIX: 'redisPrefix',
   BOLLARD_REDIS_CLUSTER: 'redisCluster',
   BOLLARD_POLICY: 'policy',
+  BOLLARD_SHADOW_POLICY: 'shadowPolicy',
   BOLLARD_LOG_LEVEL: 'logLevel',
   BOLLARD_METRICS: 'metrics',
   BOLLARD_FAST_PATH: 'fastPath',

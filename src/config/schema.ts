@@ -95,6 +95,8 @@ export const configSchema = z.object({
   /** Prefix of Bollard's Redis keys; replicas of one deployment share it, other deployments on the same Redis must not. */
   redisPrefix: z.string().min(1).default('bollard:rl:'),
   policy: z.string().min(1).optional(),
+  /** A proposed policy file evaluated beside the enforced one: records carry its would-be decision. */
+  shadowPolicy: z.string().min(1).optional(),
   /** Largest request body accepted from an agent. */
   bodyLimitBytes: z.coerce
     .number()

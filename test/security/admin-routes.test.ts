@@ -64,6 +64,7 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v1/policy/apply': { agents: [] },
   'POST /api/v1/policy/plan': { agents: [] },
   'POST /api/v1/policy/replay': { agents: [] },
+  'POST /api/v1/policy/shadow': { agents: [] },
   'POST /api/v1/operators': { name: 'mallory', role: 'admin' },
   'POST /api/v1/freezes': { all: true, reason: 'denial of service' },
   'POST /api/v1/webhooks/subscriptions': {

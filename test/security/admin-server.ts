@@ -9,7 +9,7 @@ import {
   createConsoleSessions,
   ensureAdminToken,
 } from '../../src/admin/index.js';
-import { type AgentService, createAgentService } from '../../src/agents/index.js';
+import { type AgentService, createAgentService, ShadowPolicy } from '../../src/agents/index.js';
 import { AuditWriter, sealRecord } from '../../src/audit/index.js';
 import { createOperatorService } from '../../src/operators/index.js';
 import { openStore } from '../../src/store/index.js';
@@ -50,11 +50,14 @@ export async function startAdminWorld(exposure: AdminExposure = {}): Promise<Adm
   const webhooks = standaloneWebhookService(store, audit);
   const token = await ensureAdminToken({ dataDir: dir });
   const sessions = createConsoleSessions();
+  const shadow = new ShadowPolicy();
+  shadows.set(store, shadow);
   const app = await buildAdminServer({
     store,
     agents,
     webhooks,
     sessions,
+    shadow,
     adminTokenHash: token.hash,
     ...exposure,
   });
@@ -143,9 +146,12 @@ export async function startAdminWorld(exposure: AdminExposure = {}): Promise<Adm
 }
 
 /** What an attack could change: agents (with their grants and tokens), subscriptions, the audit chain's head. */
+const shadows = new WeakMap<Store, ShadowPolicy>();
+
 export async function stateOf(world: AdminWorld): Promise<unknown> {
   const agents = await world.store.listAgents();
   return {
+    shadow: shadows.get(world.store)?.state(),
     agents: await Promise.all(
       agents.map(async (agent) => ({
         name: agent.name,

@@ -1,9 +1,16 @@
 import { z } from 'zod';
-import { type AgentService, parseSince, replayPolicy, suggestGrants } from '../../agents/index.js';
+import {
+  type AgentService,
+  parseSince,
+  replayPolicy,
+  type ShadowPolicy,
+  suggestGrants,
+} from '../../agents/index.js';
 import type { Store } from '../../store/types.js';
 import { validationError } from '../errors.js';
 import type { Router } from '../route.js';
 import { policyBody } from '../schemas.js';
+import { adminActor } from './agents.js';
 
 const since = z
   .string()
@@ -54,6 +61,54 @@ export function registerInsightRoutes(router: Router, agents: AgentService, stor
     handler: async ({ params, query }) => {
       const agent = await agents.get(params.id);
       return suggestGrants(store, agent, sinceInstant(query.since));
+    },
+  });
+}
+
+const shadowState = z.object({
+  active: z.boolean(),
+  source: z.string().nullable().meta({ description: 'The file, or the operator who set it through the API' }),
+  since: z.string().nullable(),
+  agents: z.array(z.string()),
+});
+
+/**
+ * The shadow policy of this replica: a proposed policy evaluated beside the enforced one; each call record of
+ * a policy decision carries `details.shadow`. Setting it changes no enforcement (still admin-only: it is
+ * what every record will say).
+ */
+export function registerShadowRoutes(router: Router, agents: AgentService, shadow: ShadowPolicy): void {
+  router.add({
+    method: 'GET',
+    url: '/policy/shadow',
+    tag: 'policy',
+    summary: 'The shadow policy evaluated beside the enforced one on this replica, if any',
+    response: shadowState,
+    handler: async () => shadow.state(),
+  });
+  router.add({
+    method: 'POST',
+    url: '/policy/shadow',
+    tag: 'policy',
+    summary:
+      'Evaluate this policy beside the enforced one (never enforced); records carry its would-be decision',
+    body: policyBody,
+    response: shadowState,
+    handler: async ({ body, request }) => {
+      await agents.planPolicy(body); // validated like plan and apply
+      shadow.set(body, `admin API (${adminActor(request).name})`);
+      return shadow.state();
+    },
+  });
+  router.add({
+    method: 'DELETE',
+    url: '/policy/shadow',
+    tag: 'policy',
+    summary: 'Stop evaluating the shadow policy',
+    response: shadowState,
+    handler: async () => {
+      shadow.clear();
+      return shadow.state();
     },
   });
 }

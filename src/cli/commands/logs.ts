@@ -23,6 +23,7 @@ interface LogsOptions {
   until?: string;
   limit: string;
   follow?: boolean;
+  shadowDiff?: boolean;
   json?: boolean;
 }
 
@@ -164,6 +165,34 @@ async function follow(command: Command, options: LogsOptions): Promise<void> {
   });
 }
 
+/** The entries whose shadow verdict disagrees with the enforced decision, side by side. */
+function printShadowDiff(entries: AuditEntry[], json?: boolean): void {
+  type Shadow = { decision: string; rule: string; agrees: boolean };
+  const differing = entries.filter((e) => (e.details?.shadow as Shadow | undefined)?.agrees === false);
+  if (json) {
+    printJson(differing);
+    return;
+  }
+  if (differing.length === 0) {
+    console.log(
+      `No disagreement in these ${entries.length} entries (a shadow policy runs with bollard start --shadow-policy FILE).`,
+    );
+    return;
+  }
+  const rows = differing.map((e) => {
+    const shadow = e.details.shadow as Shadow;
+    return [
+      e.time,
+      e.agentName ?? '-',
+      `${e.method ?? ''} ${e.path ?? ''}`,
+      `${e.decision} (${e.reason})`,
+      `${shadow.decision} (${shadow.rule})`,
+    ];
+  });
+  console.log(renderTable(['TIME', 'AGENT', 'CALL', 'ENFORCED', 'SHADOW'], rows));
+  console.log(`\n${differing.length} of ${entries.length} entries disagree.`);
+}
+
 /** `bollard logs`: what agents did, newest last; `--follow` keeps printing as calls happen. */
 export function registerLogsCommand(program: Command): void {
   withUsageExitCode(withConnectionOptions(program.command('logs')))
@@ -178,6 +207,10 @@ export function registerLogsCommand(program: Command): void {
     .option('--until <when>', 'up to this long ago or ISO date')
     .option('-n, --limit <count>', 'how many entries', '50')
     .option('-f, --follow', 'keep printing new entries as they happen (Ctrl-C stops)')
+    .option(
+      '--shadow-diff',
+      'only calls where the shadow policy (--shadow-policy) would have decided otherwise',
+    )
     .option('--json', 'JSON: an array, or one entry per line with --follow')
     .addHelpText(
       'after',
@@ -186,6 +219,7 @@ Examples:
   bollard logs --agent support-bot --since 1h
   bollard logs --decision deny --area users
   bollard logs --follow
+  bollard logs --shadow-diff --since 1d -n 1000
   bollard logs --json | jq '.[] | select(.status >= 500)'
 `,
     )
@@ -197,6 +231,7 @@ Examples:
         query.set('limit', options.limit);
         const page = await clientFor(command).request<{ data: AuditEntry[] }>('GET', `/audit?${query}`);
         const entries = page.data.reverse(); // the API pages newest first; people read oldest first
+        if (options.shadowDiff) return printShadowDiff(entries, options.json);
         if (options.json) return printJson(entries);
         console.log(
           entries.length > 0 ? renderTable(HEADERS, entries.map(entryRow)) : 'No matching entries.',

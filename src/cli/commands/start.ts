@@ -17,6 +17,10 @@ export function registerStartCommand(program: Command): void {
     .option('--redis-url <url>', 'shared rate-limit counters for several replicas (env REDIS_URL)')
     .option('--policy <file>', 'apply a bollard.yaml at start and whenever it changes (env BOLLARD_POLICY)')
     .option(
+      '--shadow-policy <file>',
+      'evaluate a proposed bollard.yaml beside the enforced policy, never enforcing it (env BOLLARD_SHADOW_POLICY)',
+    )
+    .option(
       '--metrics-port <port>',
       'own port for /metrics and the probes, on 127.0.0.1, no auth (env BOLLARD_METRICS_PORT)',
     )
