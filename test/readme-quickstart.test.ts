@@ -1,6 +1,7 @@
 /**
  * The README's first hour, run as written: the shell blocks of "Try it in 5 minutes", "Quick start for
- * operators" and "Audit beyond the box" are read from README.md itself (so the two cannot drift) and run in order, in one scratch
+ * operators", "People in the loop", "Beyond areas" and "Audit beyond the box" are read from README.md
+ * itself (so the two cannot drift) and run in order, in one scratch
  * folder laid out like a clone after `npm install`, against a fresh demo-mode `bollard start` — what
  * `npm start` runs. Each block must succeed; a few must also show what the README says they show.
  */
@@ -13,7 +14,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 60_000 });
 
 const REPO = path.resolve(import.meta.dirname, '..');
-const SECTIONS = ['Try it in 5 minutes', 'Quick start for operators', 'Audit beyond the box'];
+const SECTIONS = [
+  'Try it in 5 minutes',
+  'Quick start for operators',
+  'People in the loop',
+  'Beyond areas',
+  'Audit beyond the box',
+];
 
 /** The ```sh blocks of one `## ` section of the README, in order. */
 function shellBlocks(readme: string, heading: string): string[] {
@@ -31,7 +38,11 @@ const EXPECT: [string, RegExp[]][] = [
   ['createOrganization', [/created org_/]],
   ['npx bollard audit verify\n', [/Audit chain intact: \d+ records verified/]],
   ['listOrganizations()).data', [/Initech/]],
-  ['policy export --output', [/0 to create, 0 to update, 0 to delete/, /\+ create report-bot/]],
+  ['policy export --output bollard.yaml', [/0 to create, 0 to update, 0 to delete/, /\+ create report-bot/]],
+  ['npx bollard operators create alice', [/bolop_/]],
+  ['npx bollard policy replay proposed.yaml', [/Replayed \d+ recorded calls/]],
+  ['npx bollard freeze --agent ticket-bot', [/ticket-bot/]],
+  ['npx bollard catalog show users.get', [/users\.get/]],
   ['--checkpoints checkpoints.jsonl --public-key bollard-audit.pub\n', [/checkpoint match\(es\)/]],
   ['--file recent.jsonl --checkpoints', [/Audit chain intact: \d+ records verified \(recent.jsonl\)/]],
 ];
