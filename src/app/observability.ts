@@ -82,10 +82,13 @@ export function createAppObservability(
           auditSinks: async () => {
             const sinks = deps.parts()?.auditSinks() ?? [];
             if (sinks.length === 0) return [];
-            const { lastSeq } = await store.auditBounds();
+            // The durable cursors are the truth: a sink thread that has not reported yet (or is down) still
+            // has a lag, and a sink with no cursor row has delivered nothing.
+            const [{ lastSeq }, cursors] = await Promise.all([store.auditBounds(), store.sinkCursors.list()]);
+            const delivered = new Map(cursors.map((cursor) => [cursor.name, cursor.seq]));
             return sinks.map((sink) => ({
               name: sink.name,
-              lag: sink.cursor === null ? null : Math.max(0, lastSeq - sink.cursor),
+              lag: Math.max(0, lastSeq - (delivered.get(sink.name) ?? sink.cursor ?? 0)),
               failures: sink.failures,
             }));
           },
