@@ -217,7 +217,7 @@ try {
   console.log(renderMcpOverhead(cells, MCP_CONNECTIONS));
   const sinkLag = (await bollardSinks.begin()).extra.sinkLagRecords ?? 0;
   console.log(
-    `\naudit sinks (HTTP sink + WorkOS mirror, one request per event): the slowest was ${sinkLag.toLocaleString('en-US')} records behind the head after the last load; they catch up off the hot path.`,
+    `\naudit sinks (HTTP sink + WorkOS mirror, one request per event, at most 100 a second: WorkOS's limit for one key): the slowest was ${sinkLag.toLocaleString('en-US')} records behind the head after the last load; they catch up off the hot path.`,
   );
 
   let soakFigures: SoakFigures | null = null;

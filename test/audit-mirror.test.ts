@@ -29,17 +29,17 @@ let port: number;
 /** WorkOS's overall limit, made small so the limiter has work to do. */
 const LIMIT = 12;
 
-/** Bollard on the same data directory and emulator each time; WorkOS's limit made small: LIMIT requests / s. */
-async function startApp(): Promise<void> {
+/** Bollard on the same data directory and emulator each time; WorkOS's limit made small (LIMIT requests / s) unless given. */
+async function startApp(mirror: Record<string, unknown> = {}, generalLimit = `${LIMIT}/1`): Promise<void> {
   const config = loadConfig(
     {
       dataDir,
       port: 0,
       adminPort: 0,
       auditSynchronous: 'normal',
-      generalLimit: `${LIMIT}/1`,
+      generalLimit,
       rateLimitReserve: 0,
-      auditSinks: [{ type: 'workos', retryMinMs: 20, retryMaxMs: 200 }],
+      auditSinks: [{ type: 'workos', retryMinMs: 20, retryMaxMs: 200, ...mirror }],
     },
     {},
   );
@@ -49,6 +49,16 @@ async function startApp(): Promise<void> {
     sinks: { pollMs: 20 },
   });
   port = Number(new URL(await listen(app.proxy, 0, '127.0.0.1')).port);
+}
+
+/** WorkOS's request log: each request's path and when it came. */
+async function requestLog(): Promise<EmulatorLogEntry[]> {
+  return (await (await fetch(`${emulator.url}/_emulator/requests`)).json()) as EmulatorLogEntry[];
+}
+
+/** The most of `times` (epoch ms) in any one second. */
+function busiestSecond(times: number[]): number {
+  return Math.max(0, ...times.map((t) => times.filter((u) => u >= t && u < t + 1_000).length));
 }
 
 /** The events Bollard mirrored (the demo data has events of its own). */
@@ -124,11 +134,10 @@ describe('WorkOS Audit Logs mirror', () => {
     expect(await schemaVersions('bollard.call.denied')).toBe(1);
 
     // Bollard's limiter shaped the mirror's requests with the agent's: never more than LIMIT in any second at WorkOS.
-    const log = (await (await fetch(`${emulator.url}/_emulator/requests`)).json()) as EmulatorLogEntry[];
-    const times = log
-      .filter((entry) => !entry.path.startsWith('/_emulator'))
-      .map((entry) => Date.parse(entry.time));
-    const busiest = Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + 1_000).length));
+    const log = await requestLog();
+    const busiest = busiestSecond(
+      log.filter((entry) => !entry.path.startsWith('/_emulator')).map((entry) => Date.parse(entry.time)),
+    );
     const mirrorCalls = log.filter((entry) => entry.path.startsWith('/audit_logs')).length;
     console.log(
       `${events.length} events mirrored (${denied.length} denials); ${mirrorCalls} mirror requests; busiest second at WorkOS: ${busiest} requests (limit ${LIMIT})`,
@@ -155,5 +164,30 @@ describe('WorkOS Audit Logs mirror', () => {
     expect(seqs).toEqual(await mirrorable());
     expect(seqs.length).toBe(before.length + 1);
     expect(await schemaVersions('bollard.call.allowed')).toBe(1);
+  });
+
+  it('never sends faster than its own ceiling, however much the limiter would allow', async () => {
+    await app.close();
+    const RATE = 4;
+    // WorkOS's limit made generous: only the mirror's own ceiling holds it back.
+    await startApp({ maxEventsPerSecond: RATE }, '100000/1');
+    const { token } = await app.agents.create(
+      { name: 'mirror-burst', grants: ['organizations:read'] },
+      { kind: 'admin', name: 'test' },
+    );
+    const sdk = new WorkOS(token, { apiHostname: '127.0.0.1', port, https: false } as never);
+    const orgId = (await mirrored())[0]!.organization_id;
+    const sentBefore = (await requestLog()).filter((e) => e.path === '/audit_logs/events').length;
+    await Promise.all(Array.from({ length: 12 }, () => sdk.organizations.getOrganization(orgId)));
+    const seqs = await mirroredSeqs();
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(seqs).toEqual(await mirrorable());
+    const sent = (await requestLog()).filter((e) => e.path === '/audit_logs/events');
+    expect(sent.length - sentBefore).toBe(12);
+    // Spaced 1/RATE s apart, any one second holds RATE + 1 at most as sent; one more for arrival jitter. The
+    // 12 calls came at once, so without the ceiling the mirror would send them within one second.
+    const busiest = busiestSecond(sent.slice(sentBefore).map((e) => Date.parse(e.time)));
+    console.log(`12 calls at once, mirrored at most ${busiest} in any second (ceiling ${RATE}/s)`);
+    expect(busiest).toBeLessThanOrEqual(RATE + 2);
   });
 });

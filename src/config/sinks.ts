@@ -71,6 +71,11 @@ const workosMirror = z.strictObject({
   organizationId: z.string().min(1).optional(),
   /** Events sent per pass (one request each: WorkOS takes one event per call). */
   batchSize: z.number().int().min(1).max(1_000).default(50),
+  /**
+   * The most events (requests) a second the mirror sends, below what the limiter allows: WorkOS's general
+   * limit for one key is 100 a second, so more only earns 429s. Over it, the mirror trails and catches up.
+   */
+  maxEventsPerSecond: z.number().positive().max(10_000).default(100),
   ...retry,
 });
 

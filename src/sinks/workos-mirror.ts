@@ -43,6 +43,12 @@ export interface WorkosMirrorOptions {
   areas?: readonly string[];
   organizationId?: string;
   upstream: { url: string; apiKey: string };
+  /**
+   * The most requests a second the mirror sends, whatever the limiter would allow (default
+   * `DEFAULT_MIRROR_RATE`). WorkOS takes one event per request and at most 6,000 requests a minute per key,
+   * so a mirror faster than that only earns 429s; the ceiling also bounds what the mirror costs the box.
+   */
+  maxEventsPerSecond?: number;
   dispatcher?: Dispatcher;
   /**
    * Bollard's own limiter: answers 0 when a request to WorkOS may go now (and counts it), else how many ms
@@ -108,6 +114,9 @@ function targetsOf(record: AuditRecord): Array<{ type: string; id: string }> {
   return targets.length > 0 ? targets : [{ type: 'bollard_endpoint', id: record.endpointId ?? 'unknown' }];
 }
 
+/** WorkOS's general limit for one API key (6,000 requests a minute): the mirror's default ceiling. */
+export const DEFAULT_MIRROR_RATE = 100;
+
 /** Answers WorkOS will never accept however often they are sent: logged and passed over (the local log keeps the call). */
 const PERMANENT = new Set([400, 404, 422]);
 
@@ -123,6 +132,8 @@ export class WorkosMirror implements AuditSink {
   readonly batchSize: number;
   private schemasReady = false;
   private closed = false;
+  /** When the next request may go (epoch ms): requests are spaced `1000 / maxEventsPerSecond` ms apart. */
+  private nextSendAt = 0;
 
   constructor(private readonly options: WorkosMirrorOptions) {
     this.name = options.name;
@@ -198,6 +209,7 @@ export class WorkosMirror implements AuditSink {
     body?: unknown,
     idempotencyKey?: string,
   ): Promise<{ status: number; text: string; retryAfterMs?: number }> {
+    await this.pace();
     await this.waitForBudget(body);
     const headers: Record<string, string> = {
       authorization: `Bearer ${this.options.upstream.apiKey}`,
@@ -224,6 +236,16 @@ export class WorkosMirror implements AuditSink {
       text,
       retryAfterMs: retryAfterMs(response.headers['retry-after'], Date.now()),
     };
+  }
+
+  /** Spaces requests evenly at the mirror's ceiling: over any second, at most one more than the rate. */
+  private async pace(): Promise<void> {
+    const interval = 1_000 / (this.options.maxEventsPerSecond ?? DEFAULT_MIRROR_RATE);
+    const now = Date.now();
+    const at = Math.max(now, this.nextSendAt);
+    this.nextSendAt = at + interval;
+    if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now));
+    if (this.closed) throw new SinkDeliveryError('closing');
   }
 
   private async waitForBudget(body: unknown): Promise<void> {
