@@ -30,7 +30,7 @@ describe('audit: every call recorded, write-ahead, tamper-evident', () => {
 
   beforeAll(async () => {
     h = await startHarness({
-      config: { headersTimeoutMs: 400, connectTimeoutMs: 400, auditSynchronous: 'full' },
+      config: { headersTimeoutMs: 1_500, connectTimeoutMs: 1_500, auditSynchronous: 'full' },
     });
     reader = await h.agent('reader', ['organizations:read', 'users:read']);
     writer = await h.agent('writer', ['organizations:write', 'users:write']);
