@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { canonicalPieces } from '../chain.js';
+import { sealRecord } from '../../audit/seal.js';
+import { type ChainHead, canonicalPieces, type EncodedRecord, encodeDrafts } from '../chain.js';
 import { StoreError } from '../errors.js';
 import { AUDIT_COLUMNS } from '../rows.js';
 import { applyPendingMigrations } from '../schema.js';
@@ -69,6 +70,36 @@ $fn$`;
 
 /** The row fields `bollard_append_audit` takes: every audit column but seq and the two hashes. */
 const DRAFT_COLUMNS = AUDIT_COLUMNS.slice(1, -2).map(([column]) => column);
+const ALL_COLUMNS = AUDIT_COLUMNS.map(([column]) => column);
+
+/**
+ * Appends a group sealed by the caller after the head it expects, set-based in one statement: the head
+ * moves only if it still is that head (compare-and-swap on seq and hash), and the rows go in only if it
+ * moved. Another replica's append in between leaves it unmatched: nothing is written and the caller
+ * seals again after the real head. A concurrent head update makes this one wait for it and re-check.
+ * $1 is a JSON array of whole audit rows; $2, $3 the new head; $4, $5 the expected one.
+ */
+const APPEND_AFTER_HEAD = `WITH moved AS (
+    UPDATE audit_head SET last_seq = $2, last_hash = $3 WHERE id = 1 AND last_seq = $4 AND last_hash = $5
+    RETURNING 1
+  )
+  INSERT INTO audit SELECT r.* FROM moved, json_populate_recordset(NULL::audit, $1::json) r`;
+
+function rowsJson(columns: readonly string[], rows: readonly (readonly unknown[])[]): string {
+  return JSON.stringify(
+    rows.map((values) => {
+      const row: Record<string, unknown> = {};
+      columns.forEach((column, i) => {
+        row[column] = values[i];
+      });
+      return row;
+    }),
+  );
+}
+
+function linksOf(records: readonly EncodedRecord[]): ChainLink[] {
+  return records.map(({ seq, prevHash, hash }) => ({ seq, prevHash, hash }));
+}
 
 function sessionOf(client: pg.PoolClient | pg.Pool): SqlSession {
   return {
@@ -156,23 +187,62 @@ export class PostgresDialect implements SqlDialect {
   }
 
   /**
-   * One round trip per group: a single autocommitted statement calls `bollard_append_audit` (no BEGIN,
-   * SELECT … FOR UPDATE, INSERT, UPDATE, COMMIT exchange), so replicas hold the head's lock only while
-   * the server works and commits.
+   * The chain head this process last wrote or read back, if it knows it: the next group is sealed after
+   * it here. Only a hint: a stale one costs a statement that writes nothing, never a wrong record. Unset
+   * while an append is in flight and after a failure, so the next append reads the head back.
+   */
+  private knownHead: ChainHead | null = null;
+
+  /**
+   * One round trip per group in the usual case, autocommitted, so replicas hold the head's row lock only
+   * while the server works and commits. With the head known, the group is sealed here and inserted
+   * set-based under a compare-and-swap on the head (`APPEND_AFTER_HEAD`): the server does no per-row
+   * work but the insert. Without it, or when another replica moved the head meanwhile (nothing written),
+   * `bollard_append_audit` locks the head and seals there. Either way the new head is remembered.
    */
   async appendAudit(drafts: readonly AuditDraft[]): Promise<ChainLink[]> {
+    const head = this.knownHead;
+    this.knownHead = null;
+    const sealed = head ? encodeDrafts(drafts, head, sealRecord) : null;
+    const links =
+      head && sealed && (await this.appendAfter(head, sealed))
+        ? linksOf(sealed)
+        : await this.appendLocked(drafts);
+    const last = links.at(-1);
+    if (last) this.knownHead = { seq: last.seq, hash: last.hash };
+    return links;
+  }
+
+  /** Writes `records`, sealed after `head`, if the head is still there: false (nothing written) if not. */
+  private async appendAfter(head: ChainHead, records: readonly EncodedRecord[]): Promise<boolean> {
+    const last = records.at(-1);
+    if (!last) return true;
+    const result = await this.pool.query(APPEND_AFTER_HEAD, [
+      rowsJson(
+        ALL_COLUMNS,
+        records.map((record) => record.values),
+      ),
+      last.seq,
+      last.hash,
+      head.seq,
+      head.hash,
+    ]);
+    if (result.rowCount === 0) return false;
+    if (result.rowCount !== records.length)
+      throw new Error('the database stored a different number of records');
+    return true;
+  }
+
+  /** The group sealed server-side after the head `bollard_append_audit` locks. */
+  private async appendLocked(drafts: readonly AuditDraft[]): Promise<ChainLink[]> {
     const encoded = drafts.map(canonicalPieces);
-    const rows = encoded.map(({ values }) => {
-      const row: Record<string, unknown> = {};
-      DRAFT_COLUMNS.forEach((column, i) => {
-        row[column] = values[i];
-      });
-      return row;
-    });
     const result = await this.pool.query<{ out_seq: string; out_prev: string; out_hash: string }>(
       'SELECT out_seq, out_prev, out_hash FROM bollard_append_audit($1::json, $2, $3, $4)',
       [
-        JSON.stringify(rows),
+        rowsJson(
+          DRAFT_COLUMNS,
+          encoded.map((e) => e.values),
+        ),
         encoded.map((e) => e.pieces[0]),
         encoded.map((e) => e.pieces[1]),
         encoded.map((e) => e.pieces[2]),
