@@ -6,6 +6,7 @@ import { isWellFormedAgentToken } from '../credentials/agent-token.js';
 import { BollardError } from '../errors/index.js';
 import type { AuditDraft } from '../store/types.js';
 import { bearerToken } from './authenticate.js';
+import { aggregateFacts, aggregateRequestId, type DenialWindow, DenialWindows } from './denial-windows.js';
 
 /**
  * Bounds on what callers without a valid agent token can make Bollard do. Anyone who can reach the
@@ -52,13 +53,9 @@ interface Bucket {
   updatedAt: number;
 }
 
-interface Window {
-  /** The source address, or '*' for sources past the tracking limit. */
-  source: string;
+/** What a window keeps: the denial recorded in full, which its aggregate follows. */
+interface FirstDenial {
   first: AuditDraft;
-  count: number;
-  lastTime: number;
-  timer: NodeJS.Timeout;
 }
 
 export class AnonymousTraffic {
@@ -68,10 +65,19 @@ export class AnonymousTraffic {
   /** Sockets past their source's cap that have not sent a call yet, with the timer that closes them. */
   private readonly probation = new WeakMap<Socket, NodeJS.Timeout>();
   private readonly buckets = new Map<string, Bucket>();
-  private readonly windows = new Map<string, Window>();
-  private readonly pending = new Set<Promise<unknown>>();
+  private readonly windows: DenialWindows<FirstDenial>;
 
-  constructor(private readonly options: AnonymousTrafficOptions) {}
+  constructor(private readonly options: AnonymousTrafficOptions) {
+    this.windows = new DenialWindows({
+      windowMs: options.windowMs,
+      inFull: 1,
+      maxOpen: MAX_TRACKED_SOURCES,
+      aggregate: aggregateDraft,
+      append: options.append,
+      now: options.now,
+      onError: options.onError,
+    });
+  }
 
   /** Counts a new connection; past its source's cap, the connection is on probation (see above). */
   admitConnection(socket: Socket): void {
@@ -84,7 +90,7 @@ export class AnonymousTraffic {
       const timer = setTimeout(() => {
         if (!this.probation.has(socket)) return;
         const draft = connectionDraft(source, this.options.now());
-        if (this.recordDenial(draft)) this.write(draft);
+        if (this.recordDenial(draft)) this.windows.write(draft);
         socket.destroy();
       }, this.options.probationMs);
       timer.unref();
@@ -141,42 +147,18 @@ export class AnonymousTraffic {
   recordDenial(draft: AuditDraft): boolean {
     const source = draft.clientIp ?? 'unknown';
     if (this.options.failureBurst > 0 && !REFUSALS.has(draft.reason ?? '')) this.spend(source);
-    const now = this.options.now();
-    const tracked = this.windows.size < MAX_TRACKED_SOURCES ? source : '*';
-    const key = `${tracked}\u0000${draft.reason}\u0000${draft.rule}`;
-    const window = this.windows.get(key);
-    if (window) {
-      window.count++;
-      window.lastTime = now;
-      return false;
-    }
-    const timer = setTimeout(() => this.flushWindow(key), this.options.windowMs);
-    timer.unref();
-    this.windows.set(key, { source: tracked, first: draft, count: 0, lastTime: now, timer });
+    const window = this.windows.take(
+      `${source}\u0000${draft.reason}\u0000${draft.rule}`,
+      `*\u0000${draft.reason}\u0000${draft.rule}`,
+    );
+    if (window.count > 0) return false;
+    window.state = { first: draft };
     return true;
   }
 
   /** Ends every open window now and waits until their aggregates are written (at shutdown, and in tests). */
-  async flush(): Promise<void> {
-    for (const [key, window] of this.windows) {
-      clearTimeout(window.timer);
-      this.flushWindow(key);
-    }
-    await Promise.all(this.pending);
-  }
-
-  private flushWindow(key: string): void {
-    const window = this.windows.get(key);
-    this.windows.delete(key);
-    if (window && window.count > 0) this.write(aggregateDraft(window));
-  }
-
-  private write(draft: AuditDraft): void {
-    const write = this.options
-      .append(draft)
-      .catch((error: unknown) => this.options.onError(error))
-      .finally(() => this.pending.delete(write));
-    this.pending.add(write);
+  flush(): Promise<void> {
+    return this.windows.flush();
   }
 
   /** True when the socket was on probation (its first call has now come). */
@@ -228,21 +210,18 @@ export class AnonymousTraffic {
 }
 
 /** The record of a window's calls after its first: same kind of failure, same source, with their count. */
-function aggregateDraft(window: Window): AuditDraft {
-  const { first } = window;
+function aggregateDraft(window: DenialWindow<FirstDenial>): AuditDraft {
+  const { first } = window.state!;
   return auditDraft({
     kind: first.kind,
-    time: new Date(window.lastTime).toISOString(),
-    requestId: `agg_${randomBytes(12).toString('base64url')}`,
+    time: new Date(window.lastAt).toISOString(),
+    requestId: aggregateRequestId(),
     decision: 'deny',
     reason: first.reason,
     rule: first.rule,
     status: first.status,
-    clientIp: window.source,
-    details: {
-      aggregate: { count: window.count, from: first.time, until: new Date(window.lastTime).toISOString() },
-      firstRequestId: first.requestId,
-    },
+    clientIp: window.shared ? '*' : (first.clientIp ?? 'unknown'),
+    details: { aggregate: aggregateFacts(window, first.time), firstRequestId: first.requestId },
   });
 }
 
