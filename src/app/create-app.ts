@@ -18,6 +18,7 @@ import type { RateLimitRule } from '../catalog/types.js';
 import type { BollardConfig } from '../config/index.js';
 import { createFreezeService, type FreezeService } from '../freezes/index.js';
 import {
+  AgentDenials,
   AnonymousTraffic,
   ControlState,
   CredentialCache,
@@ -88,6 +89,8 @@ export interface BollardApp {
   credentials: CredentialCache;
   /** Per-source bounds on callers without a valid token; `flush()` writes pending aggregate records. */
   anonymous: AnonymousTraffic;
+  /** Aggregates agents' repeated denials; `flush()` writes pending aggregate records. */
+  agentDenials: AgentDenials;
   proxy: Server;
   /** WorkOS webhooks in, agents' deliveries out. */
   webhooks: WebhookRelay;
@@ -263,6 +266,14 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     now,
     onError: (error) => logger.error({ err: error }, 'audit write of aggregated denials failed'),
   });
+  // Every agent's call records pass the shadow policy, its aggregated denials too.
+  const agentDenials = new AgentDenials({
+    windowMs: 1_000, // one aggregate record per agent, kind of denial and second
+    inFull: config.agentDenialsInFull,
+    append: (draft) => audit.append(shadow.annotate(draft), { lazy: true }),
+    now,
+    onError: (error) => logger.error({ err: error }, 'audit write of aggregated agent denials failed'),
+  });
   const owners = createOwnerResolver({ upstream, dispatcher, logger, now, ...options.ownerLookups });
   parts = {
     ownerLookups: () => owners.stats(),
@@ -285,6 +296,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     limiter,
     breaker,
     anonymous,
+    agentDenials,
     bodyLimitBytes: config.bodyLimitBytes,
     limitWaitMs: config.rateLimitMaxWaitMs,
     keyResolver: limiter ? createKeyResolver({ upstream, dispatcher, logger, now }) : undefined,
@@ -355,6 +367,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     checkpoints,
     credentials,
     anonymous,
+    agentDenials,
     proxy,
     webhooks,
     ownPorts,
@@ -369,6 +382,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
       await closeServer(proxy);
       await webhooks.close();
       await anonymous.flush();
+      await agentDenials.flush();
       await stopWatching();
       stopRetention();
       checkpointer.stop();

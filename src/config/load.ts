@@ -39,6 +39,7 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, keyof ConfigInput>> 
   BOLLARD_ANONYMOUS_MAX_CONNECTIONS: 'anonymousMaxConnections',
   BOLLARD_ANONYMOUS_FAILURE_BURST: 'anonymousFailureBurst',
   BOLLARD_ANONYMOUS_FAILURES_PER_SECOND: 'anonymousFailuresPerSecond',
+  BOLLARD_AGENT_DENIALS_IN_FULL: 'agentDenialsInFull',
   BOLLARD_CONNECT_TIMEOUT_MS: 'connectTimeoutMs',
   BOLLARD_HEADERS_TIMEOUT_MS: 'headersTimeoutMs',
   BOLLARD_BODY_TIMEOUT_MS: 'bodyTimeoutMs',

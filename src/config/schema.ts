@@ -149,6 +149,11 @@ export const configSchema = z.object({
   anonymousFailureBurst: z.coerce.number().int().min(0).default(20),
   /** Failed anonymous calls per second a source earns back. */
   anonymousFailuresPerSecond: z.coerce.number().positive().default(2),
+  /**
+   * An agent's identical denials (same endpoint, reason and rule) recorded in full per second; the rest of
+   * the second are counted into one aggregate record (0: every denial in full).
+   */
+  agentDenialsInFull: z.coerce.number().int().min(0).default(20),
   /** Prometheus metrics at /metrics (admin port, admin token); `off` only to measure what they cost. */
   metrics: z.enum(['on', 'off']).default('on'),
   /**

@@ -38,8 +38,9 @@ export interface AllowedCall {
 }
 
 /**
- * Answers a denial and records it as one 'call' record; without an agent, repeats from one source are
- * aggregated. The answer does not wait on the audit store. Bollard's own routes (`/mcp`) refuse through it too.
+ * Answers a denial and records it as one 'call' record; repeats are aggregated (an agent's identical
+ * denials past the first few of a second, a source's anonymous ones past the first). The answer does not
+ * wait on the audit store. Bollard's own routes (`/mcp`) refuse through it too.
  */
 export async function deny(
   deps: GatewayDeps,
@@ -50,6 +51,12 @@ export async function deny(
   rule: string,
 ): Promise<void> {
   const status = sendError(res, facts.requestId, error);
+  // Counted into its window's aggregate: no record of its own to build or write.
+  const counted = deps.agentDenials?.take(facts, reason, rule, status) ?? null;
+  if (counted !== null) {
+    facts.observation?.ended(counted);
+    return;
+  }
   const draft = callDraft(facts, { decision: 'deny', reason, rule, status });
   facts.observation?.ended(draft);
   // Without an agent, repeats from one source are counted into one record per window, not written each.

@@ -56,7 +56,12 @@ function withAuditDetails(deps: GatewayDeps, extra: Record<string, unknown>): Ga
     append: (draft: AuditDraft, options) =>
       deps.audit.append({ ...draft, details: { ...(draft.details as object), ...extra } }, options),
   };
-  return { ...deps, audit };
+  // An agent's denials over MCP are aggregated apart from its HTTP ones, their aggregate carrying the same details.
+  const denials = deps.agentDenials;
+  const agentDenials: GatewayDeps['agentDenials'] = denials && {
+    take: (facts, reason, rule, status) => denials.take(facts, reason, rule, status, extra),
+  };
+  return { ...deps, audit, agentDenials };
 }
 
 /** The subset of ServerResponse the pipeline writes to, kept in memory. */

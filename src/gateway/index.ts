@@ -1,3 +1,4 @@
+export { AgentDenials, type AgentDenialsOptions } from './agent-denials.js';
 export { AnonymousTraffic, type AnonymousTrafficOptions } from './anonymous-traffic.js';
 export type { CallFacts } from './audit-entry.js';
 export { authenticate, bearerToken } from './authenticate.js';

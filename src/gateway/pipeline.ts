@@ -5,6 +5,7 @@ import type { CatalogEndpoint } from '../catalog/types.js';
 import { BollardError } from '../errors/index.js';
 import type { GatewayLimiter, UpstreamBreakers } from '../ratelimit/index.js';
 import type { AuditDraft } from '../store/types.js';
+import type { AgentDenials } from './agent-denials.js';
 import type { AnonymousTraffic } from './anonymous-traffic.js';
 import type { ApprovalGate } from './approval-hold.js';
 import type { CallFacts } from './audit-entry.js';
@@ -59,6 +60,8 @@ export interface GatewayDeps {
     AnonymousTraffic,
     'admitConnection' | 'admitLocalCall' | 'refusal' | 'recordDenial' | 'trust'
   >;
+  /** Aggregates an agent's repeated identical denials (the first few of each window in full, the rest counted). */
+  agentDenials?: Pick<AgentDenials, 'take'>;
   /** Circuit breakers per failure domain (WorkOS product area). */
   breaker?: Pick<UpstreamBreakers, 'execute'>;
   bodyLimitBytes: number;

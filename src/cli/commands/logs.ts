@@ -59,12 +59,16 @@ export function entryRow(entry: AuditEntry): string[] {
   const what =
     entry.decision === 'deny' ? `${entry.reason} ${entry.permission ?? ''}`.trim() : (entry.endpointId ?? '');
   const via = entry.details?.via === 'mcp' ? `${what} (mcp ${String(entry.details.tool)})` : what;
+  // An aggregate record stands for the repeats of one kind of denial in one second (`details.aggregate`).
+  const aggregate = entry.details?.aggregate as { count?: unknown; shared?: unknown } | undefined;
+  const counted = typeof aggregate?.count === 'number' ? `${via} ×${aggregate.count}` : via;
   // A call forwarded just before a crash: what WorkOS answered was never recorded (see outcome_unknown).
   const unknown = entry.outcome?.details?.error === 'outcome_unknown';
-  const why = unknown ? `${via} (outcome unknown: Bollard stopped before recording it)` : via;
+  const why = unknown ? `${counted} (outcome unknown: Bollard stopped before recording it)` : counted;
   return [
     entry.time,
-    entry.agentName ?? '(anonymous)',
+    // Agents' denials past the open-window limit share one aggregate, of no one agent.
+    entry.agentName ?? (aggregate?.shared === true && entry.clientIp === null ? '(agents)' : '(anonymous)'),
     entry.decision ?? '-',
     unknown ? 'unknown' : String(entry.status ?? '…'),
     entry.method ?? '-',

@@ -54,10 +54,10 @@ export function AuditTable({
                       onSelect(entry);
                     }}
                   >
-                    {entry.method ? `${entry.method} ${entry.path}` : entry.kind}
+                    {callLabel(entry)}
                   </button>
                 ) : (
-                  <code>{entry.method ? `${entry.method} ${entry.path}` : entry.kind}</code>
+                  <code>{callLabel(entry)}</code>
                 )}
               </td>
               <td>
@@ -74,6 +74,7 @@ export function AuditTable({
                         (needs <code>{entry.permission}</code>)
                       </>
                     ) : null}
+                    <AggregateCount entry={entry} />
                   </>
                 ) : (
                   (entry.rule ?? '')
@@ -84,5 +85,22 @@ export function AuditTable({
         </tbody>
       </table>
     </ScrollRegion>
+  );
+}
+
+/** What a row calls: its method and path (an aggregate of several paths names none). */
+function callLabel(entry: AuditEntry): string {
+  return entry.method ? `${entry.method} ${entry.path ?? '(several paths)'}` : entry.kind;
+}
+
+/** How many calls an aggregate record of repeated denials stands for (`details.aggregate.count`). */
+export function AggregateCount({ entry }: { entry: AuditEntry }) {
+  const count = (entry.details?.aggregate as { count?: unknown } | undefined)?.count;
+  if (typeof count !== 'number') return null;
+  return (
+    <span className="muted" title={`One record for ${count} repeated calls`}>
+      {' '}
+      ×{count}
+    </span>
   );
 }

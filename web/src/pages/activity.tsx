@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { API, api, explain, query } from '../api';
-import { AuditTable, DecisionChip } from '../components/audit-table';
+import { AggregateCount, AuditTable, DecisionChip } from '../components/audit-table';
 import { Empty, ErrorNote, Loading } from '../components/states';
 import { type Route, setParams } from '../router';
 import type { Agent, AuditEntry, List } from '../types';
@@ -276,7 +276,10 @@ function RecordDetail({ entry }: { entry: AuditEntry }) {
           <code>{entry.permission ?? '—'}</code>
         </dd>
         <dt>Reason</dt>
-        <dd>{entry.reason ?? '—'}</dd>
+        <dd>
+          {entry.reason ?? '—'}
+          <AggregateCount entry={entry} />
+        </dd>
         <dt>Rule</dt>
         <dd>{entry.rule ?? '—'}</dd>
         <dt>Status</dt>
