@@ -6,6 +6,7 @@ import { entryRow } from '../src/cli/commands/logs.js';
 import { openStore } from '../src/store/index.js';
 import type { AuditRecord } from '../src/store/types.js';
 import { auditRecords, callsRepresented, type Harness, startHarness } from './support/harness.js';
+import { connectMcp } from './support/mcp-client.js';
 
 const IN_FULL = 5;
 
@@ -160,6 +161,51 @@ describe("an agent's repeated denials: the first few of each second in full, the
     }
     expect(records.reduce((sum, record) => sum + callsRepresented(record), 0)).toBe(rounds * kinds.length);
     expect(await verifyChain(h.app.store)).toMatchObject({ ok: true });
+  });
+
+  it('denials over MCP are aggregated apart from the same denials over HTTP, their aggregate marked via mcp', async () => {
+    const guesser = await h.agent('mcp-guesser', ['organizations:read']);
+    const client = await connectMcp(h.proxyUrl, guesser);
+    try {
+      const before = await headSeq(h);
+      const rounds = 3 * IN_FULL;
+      for (let i = 0; i < rounds; i++) {
+        const result = await client.callTool({
+          name: 'organizations_delete',
+          arguments: { id: 'org_guess' },
+        });
+        expect(result.isError).toBe(true);
+        const response = await pool.request({
+          method: 'DELETE',
+          path: '/organizations/org_guess',
+          headers: { authorization: `Bearer ${guesser}` },
+        });
+        await response.body.dump();
+        expect(response.statusCode).toBe(403);
+      }
+      const records = (await recordsSince(h, before)).filter(
+        (r) => r.kind === 'call' && r.agentName === 'mcp-guesser',
+      );
+      const overMcp = records.filter((r) => r.details.via === 'mcp');
+      const overHttp = records.filter((r) => r.details.via === undefined);
+      expect(overMcp.length + overHttp.length).toBe(records.length);
+      for (const [kind, via] of [
+        [overMcp, { via: 'mcp', tool: 'organizations_delete' }],
+        [overHttp, {}],
+      ] as const) {
+        expect(kind.some(isAggregate)).toBe(true);
+        expect(kind.reduce((sum, record) => sum + callsRepresented(record), 0)).toBe(rounds);
+        for (const record of kind)
+          expect(record).toMatchObject({
+            endpointId: 'organizations.delete',
+            reason: 'missing_permission',
+            path: '/organizations/org_guess',
+            details: via,
+          });
+      }
+    } finally {
+      await client.close();
+    }
   });
 });
 
