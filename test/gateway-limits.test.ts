@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from './support/harness.js';
+import { callsRepresented, type Harness, startHarness } from './support/harness.js';
 import { findSeedIds } from './support/seed-calls.js';
 
 async function get(h: Harness, token: string, target: string) {
@@ -66,10 +66,12 @@ describe('rate limits: Bollard shapes traffic so WorkOS never has to say 429', (
     const body = JSON.parse(refused[0]!.body) as Record<string, unknown>;
     expect(body).toMatchObject({ code: 'rate_limit_exceeded' });
     expect(Number(refused[0]!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    // Repeated identical refusals are aggregated: every refused call is in a record, alone or counted.
+    await h.app.agentDenials.flush();
+    await h.app.audit.flush();
     const records = await h.app.store.queryAudit({ decision: 'deny', limit: 1000 });
-    expect(records.filter((r) => r.reason === 'fair_share' || r.reason === 'workos_limit').length).toBe(
-      refused.length,
-    );
+    const limited = records.filter((r) => r.reason === 'fair_share' || r.reason === 'workos_limit');
+    expect(limited.reduce((sum, record) => sum + callsRepresented(record), 0)).toBe(refused.length);
   });
 
   it('opens the circuit when WorkOS keeps failing, fails fast with 503 and Retry-After, and recovers by itself', async () => {

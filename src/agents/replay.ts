@@ -1,3 +1,4 @@
+import { callsRepresented } from '../audit/draft.js';
 import { getEndpoint } from '../catalog/index.js';
 import { authorize, NO_CONTROLS } from '../policy/index.js';
 import type { AuditRecord, Store } from '../store/types.js';
@@ -26,7 +27,7 @@ export interface AgentReplay {
 
 export interface ReplayReport {
   since: string;
-  /** Call records read (one per call; held calls count once, by their final record). */
+  /** Calls read (one per call record, an aggregate of denials its count; held calls count once, by their final record). */
   calls: number;
   agents: AgentReplay[];
   summary: { wouldDeny: number; wouldNeedApproval: number; newlyAllowed: number };
@@ -77,7 +78,7 @@ export async function replayPolicy(
 ): Promise<ReplayReport> {
   const proposed = new Map(policy.agents.map((agent) => [agent.name, mergeFields(null, agent)]));
   const groups = new Map<string, Map<string, ReplayCount>>();
-  const add = (agent: string, kind: keyof Omit<AgentReplay, 'agent'>, record: AuditRecord) => {
+  const add = (agent: string, kind: keyof Omit<AgentReplay, 'agent'>, record: AuditRecord, calls: number) => {
     const key = `${agent}\u0000${kind}`;
     const byEndpoint = groups.get(key) ?? new Map<string, ReplayCount>();
     groups.set(key, byEndpoint);
@@ -89,7 +90,7 @@ export async function replayPolicy(
       count: 0,
       lastSeen: record.time,
     };
-    count.count++;
+    count.count += calls;
     if (record.time > count.lastSeen) count.lastSeen = record.time;
     byEndpoint.set(count.endpoint, count);
   };
@@ -99,11 +100,14 @@ export async function replayPolicy(
     if (!record.agentName || !record.endpointId || record.decision === 'pending_approval') continue;
     const wasAllowed = record.decision === 'allow';
     if (!wasAllowed && record.reason !== 'missing_permission') continue;
-    calls++;
+    // An aggregate of an agent's repeated denials stands for its count of calls.
+    const represented = callsRepresented(record);
+    calls += represented;
     const verdict = verdictOf(proposed.get(record.agentName), record.agentName, record.endpointId, now);
-    if (wasAllowed && verdict === 'deny') add(record.agentName, 'wouldDeny', record);
-    else if (wasAllowed && verdict === 'approval') add(record.agentName, 'wouldNeedApproval', record);
-    else if (!wasAllowed && verdict === 'allow') add(record.agentName, 'newlyAllowed', record);
+    if (wasAllowed && verdict === 'deny') add(record.agentName, 'wouldDeny', record, represented);
+    else if (wasAllowed && verdict === 'approval')
+      add(record.agentName, 'wouldNeedApproval', record, represented);
+    else if (!wasAllowed && verdict === 'allow') add(record.agentName, 'newlyAllowed', record, represented);
   }
   const names = [...new Set([...groups.keys()].map((key) => key.split('\u0000')[0]!))].sort();
   const listOf = (agent: string, kind: string) =>

@@ -40,3 +40,9 @@ export function auditDraft(fields: DraftFields): AuditDraft {
   draft.userAgent = capNullable(draft.userAgent, MAX_HEADER_CHARS);
   return draft;
 }
+
+/** How many calls a record stands for: an aggregate of repeated denials carries their count, others are one. */
+export function callsRepresented(record: Pick<AuditDraft, 'details'>): number {
+  const count = (record.details as { aggregate?: { count?: unknown } }).aggregate?.count;
+  return typeof count === 'number' ? count : 1;
+}

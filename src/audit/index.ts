@@ -12,7 +12,7 @@ export {
 } from './checkpoint.js';
 export { Checkpointer, type CheckpointerOptions } from './checkpointer.js';
 export { looksLikeCsvExport, parseCsvExport } from './csv.js';
-export { auditDraft, type DraftFields } from './draft.js';
+export { auditDraft, callsRepresented, type DraftFields } from './draft.js';
 export { type ExportOptions, exportAudit, parseJsonlExport } from './export.js';
 export { REDACTED, type Redacted, redactBody, redactQuery, secretFieldMatcher } from './redact.js';
 export { pruneAudit, type RetentionOptions } from './retention.js';

@@ -131,7 +131,5 @@ export async function auditRecords(app: BollardApp, fromSeq?: number): Promise<A
   return out;
 }
 
-/** How many calls a record stands for: an aggregate of repeated anonymous failures carries its count. */
-export function callsRepresented(record: AuditRecord): number {
-  return (record.details as { aggregate?: { count: number } }).aggregate?.count ?? 1;
-}
+/** How many calls a record stands for: an aggregate of repeated denials carries their count. */
+export { callsRepresented } from '../../src/audit/index.js';

@@ -93,10 +93,16 @@ function callLabel(entry: AuditEntry): string {
   return entry.method ? `${entry.method} ${entry.path ?? '(several paths)'}` : entry.kind;
 }
 
-/** How many calls an aggregate record of repeated denials stands for (`details.aggregate.count`). */
-export function AggregateCount({ entry }: { entry: AuditEntry }) {
+/** How many calls a record stands for: an aggregate of repeated denials its `details.aggregate.count`, others one. */
+export function callsOf(entry: AuditEntry): number {
   const count = (entry.details?.aggregate as { count?: unknown } | undefined)?.count;
-  if (typeof count !== 'number') return null;
+  return typeof count === 'number' ? count : 1;
+}
+
+/** How many calls an aggregate record of repeated denials stands for, after its reason. */
+export function AggregateCount({ entry }: { entry: AuditEntry }) {
+  if (entry.details?.aggregate === undefined) return null;
+  const count = callsOf(entry);
   return (
     <span className="muted" title={`One record for ${count} repeated calls`}>
       {' '}

@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import { mayChange, query, type Session } from '../api';
+import { callsOf } from '../components/audit-table';
 import { ScrollRegion } from '../components/scroll-region';
 import { Async, Empty } from '../components/states';
 import { agentStatus, grantLabel, isoAgo, permissionOf, timeAgo } from '../model';
@@ -18,8 +19,10 @@ function useRecentCalls() {
     for (const entry of calls.data?.data ?? []) {
       if (!entry.agentId) continue;
       const stat = stats.get(entry.agentId) ?? { calls: 0, denials: 0, last: null };
-      stat.calls++;
-      if (entry.decision === 'deny') stat.denials++;
+      // An aggregate record of repeated denials stands for its count of calls.
+      const represented = callsOf(entry);
+      stat.calls += represented;
+      if (entry.decision === 'deny') stat.denials += represented;
       if (!stat.last || entry.time > stat.last) stat.last = entry.time;
       stats.set(entry.agentId, stat);
     }

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { query } from '../api';
+import { callsOf } from '../components/audit-table';
 import { Bars, TimeChart } from '../components/chart';
 import { Async, Empty } from '../components/states';
 import { isoAgo } from '../model';
@@ -29,7 +30,8 @@ function perMinute(entries: AuditEntry[], now: number) {
   for (const entry of entries) {
     const index = Math.floor((Date.parse(entry.time) - start) / 60_000);
     if (index < 0 || index >= minutes.length) continue;
-    if (entry.decision === 'deny') deny[index]!++;
+    // An aggregate record of repeated denials stands for its count of calls.
+    if (entry.decision === 'deny') deny[index]! += callsOf(entry);
     else allow[index]!++;
     if (entry.upstreamLatencyMs !== null) latencies[index]!.push(entry.upstreamLatencyMs);
   }
@@ -116,7 +118,10 @@ function Charts({
   const denials = new Map<string, number>();
   for (const entry of entries) {
     if (entry.decision === 'deny')
-      denials.set(entry.agentName ?? 'no token', (denials.get(entry.agentName ?? 'no token') ?? 0) + 1);
+      denials.set(
+        entry.agentName ?? 'no token',
+        (denials.get(entry.agentName ?? 'no token') ?? 0) + callsOf(entry),
+      );
   }
   const denialRows = [...denials].sort((a, b) => b[1] - a[1]).slice(0, 10);
   const maxDenials = denialRows[0]?.[1] ?? 1;
