@@ -19,7 +19,7 @@
  *
  * Figures are reported, never judged: nothing here fails on a timing.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { parseBenchArgs } from './lib/args.js';
 import { type BenchChild, startBenchChild } from './lib/bench-child.js';
 import { CREATE_REQUEST, MCP_LIST_CALL } from './lib/fixtures.js';
@@ -245,7 +245,11 @@ try {
 
   if (options.save) {
     const date = new Date().toISOString();
-    const file = `bench/results/${date.slice(0, 10)}${options.quick ? '-quick' : ''}.json`;
+    // One file a day; a second run the same day gets the time too, so a figure quoted from the first stays true.
+    const daily = `bench/results/${date.slice(0, 10)}${options.quick ? '-quick' : ''}.json`;
+    const file = existsSync(daily)
+      ? daily.replace(date.slice(0, 10), date.slice(0, 16).replace(':', ''))
+      : daily;
     mkdirSync('bench/results', { recursive: true });
     const report = {
       date,
