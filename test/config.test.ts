@@ -63,6 +63,27 @@ describe('configuration', () => {
     expect(problems).not.toContain('--admin-token');
   });
 
+  it('names the place inside a structured setting: which sink, which field', () => {
+    let error: unknown;
+    try {
+      loadConfig(
+        {},
+        {
+          BOLLARD_AUDIT_SINKS: JSON.stringify([
+            { type: 'stdout' },
+            { type: 'workos', maxEventsPerSecond: 0 },
+          ]),
+        },
+      );
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'BOLLARD_AUDIT_SINKS [1].maxEventsPerSecond: Too small: expected number to be >0',
+    ]);
+  });
+
   it('every environment variable feeds a real setting', () => {
     const keys = Object.keys(configSchema.shape);
     for (const [variable, key] of Object.entries(ENVIRONMENT_VARIABLES))

@@ -107,5 +107,11 @@ function nameOf(path: readonly PropertyKey[]): string {
   const key = String(path[0] ?? '');
   const variable = Object.entries(ENVIRONMENT_VARIABLES).find(([, k]) => k === key)?.[0];
   const flag = START_FLAGS.has(key) ? `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` : null;
-  return [flag, variable].filter(Boolean).join(' / ') || key;
+  const name = [flag, variable].filter(Boolean).join(' / ') || key;
+  // Where inside a structured value (a sink in BOLLARD_AUDIT_SINKS): `[0].maxEventsPerSecond`.
+  const inside = path
+    .slice(1)
+    .map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`))
+    .join('');
+  return inside ? `${name} ${inside.replace(/^\./, '')}` : name;
 }
