@@ -18,7 +18,7 @@ interface MirroredEvent {
   action: string;
   actor: { type: string; id: string; name?: string };
   targets: Array<{ type: string; id: string }>;
-  metadata: { seq: number; request_id: string; endpoint?: string };
+  metadata: { seq: number; request_id: string; endpoint?: string; count?: number };
 }
 
 let emulator: RunningEmulator;
@@ -189,5 +189,29 @@ describe('WorkOS Audit Logs mirror', () => {
     const busiest = busiestSecond(sent.slice(sentBefore).map((e) => Date.parse(e.time)));
     console.log(`12 calls at once, mirrored at most ${busiest} in any second (ceiling ${RATE}/s)`);
     expect(busiest).toBeLessThanOrEqual(RATE + 2);
+  });
+
+  it('mirrors an aggregate of repeated denials as one event that says how many calls it stands for', async () => {
+    const { token, agent } = await app.agents.create(
+      { name: 'mirror-flood', grants: ['organizations:read'] },
+      { kind: 'admin', name: 'test' },
+    );
+    const sdk = new WorkOS(token, { apiHostname: '127.0.0.1', port, https: false } as never);
+    const orgId = (await mirrored())[0]!.organization_id;
+    const CALLS = 45;
+    await Promise.all(
+      Array.from({ length: CALLS }, () =>
+        sdk.userManagement.listUsers({ organizationId: orgId }).catch(() => undefined),
+      ),
+    );
+    await app.agentDenials.flush();
+    await app.audit.flush();
+    const seqs = await mirroredSeqs();
+    expect(seqs).toEqual(await mirrorable());
+    const events = (await mirrored()).filter((event) => event.actor.id === agent.id);
+    // Past the first ones of a second the denials were counted, not recorded each: fewer events, every call told.
+    expect(events.length).toBeLessThan(CALLS);
+    expect(events.reduce((sum, event) => sum + (event.metadata.count ?? 1), 0)).toBe(CALLS);
+    expect(events.every((event) => event.action === 'bollard.call.denied')).toBe(true);
   });
 });

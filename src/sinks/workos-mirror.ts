@@ -85,6 +85,13 @@ export function eventFor(
   ] as const) {
     if (value !== null) metadata[key] = value;
   }
+  // An aggregate of an agent's repeated denials is one event: it says how many calls it stands for.
+  const aggregate = (record.details as { aggregate?: Record<string, unknown> } | null)?.aggregate;
+  if (typeof aggregate?.count === 'number') {
+    metadata.count = aggregate.count;
+    if (typeof aggregate.from === 'string') metadata.first_at = aggregate.from;
+    if (typeof aggregate.until === 'string') metadata.last_at = aggregate.until;
+  }
   const context: Record<string, Json> = { location: record.clientIp ?? '0.0.0.0' };
   if (record.userAgent) context.user_agent = record.userAgent;
   const actor: Record<string, Json> = { type: ACTOR_TYPE, id: record.agentId };
