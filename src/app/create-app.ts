@@ -386,7 +386,6 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
       await stopWatching();
       stopRetention();
       checkpointer.stop();
-      await signAtClose(audit, checkpointer, logger);
       unknownOutcomes.stop();
       await sinks?.close();
       await audit.close();
@@ -396,29 +395,6 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
       await store.close();
     },
   };
-}
-
-/** How long a stop waits for its last checkpoint before going on without it. */
-const CLOSE_CHECKPOINT_TIMEOUT_MS = 5_000; // 5 seconds
-
-/**
- * Signs the head as this process leaves it, once everything it still had to write is written, so a copy
- * of the checkpoints held outside covers every record up to the stop (not only up to the last interval).
- * A store that cannot write, or takes too long, costs the stop a warning, never a hang.
- */
-async function signAtClose(audit: AuditWriter, checkpointer: Checkpointer, logger: Logger): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const gaveUp = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), CLOSE_CHECKPOINT_TIMEOUT_MS);
-  });
-  try {
-    const signed = await Promise.race([audit.flush().then(() => checkpointer.checkpoint()), gaveUp]);
-    if (signed === 'timeout') logger.warn('no audit checkpoint at stop: the store did not answer in time');
-  } catch (error) {
-    logger.warn({ err: error }, 'no audit checkpoint at stop: it could not be written');
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** The `data` of a stored event's JSON, or null. */
