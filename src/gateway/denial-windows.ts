@@ -35,8 +35,7 @@ export interface DenialWindow<S> {
   inFull: number;
   /** Calls counted into the aggregate (none while the window still records in full). */
   count: number;
-  /** When the first counted call came, and the last. */
-  firstAt: number;
+  /** When the last counted call came (the first one's time is the caller's: its record's). */
   lastAt: number;
   state: S | undefined;
   timer: NodeJS.Timeout;
@@ -66,7 +65,6 @@ export class DenialWindows<S> {
         shared: key === sharedKey,
         inFull: 0,
         count: 0,
-        firstAt: 0,
         lastAt: 0,
         state: undefined,
         timer,
@@ -77,10 +75,8 @@ export class DenialWindows<S> {
       window.inFull++;
       return window;
     }
-    const now = this.options.now();
-    if (window.count === 0) window.firstAt = now;
     window.count++;
-    window.lastAt = now;
+    window.lastAt = this.options.now();
     return window;
   }
 
