@@ -15,6 +15,8 @@
  *   npm run bench -- --startup        only the CLI and start-up figures (seconds, no load runs)
  *   npm run bench -- --quick --only read:32,deny:32 --targets floor,bollard
  *                                     some cells of some targets (not saved, no start-up figures)
+ *   npm run bench -- --rounds 5 --only read:1,read:32 --targets bollard,bollard-sinks
+ *                                     more rounds per cell (default 3), for a tighter comparison
  *   BENCH_CPU_PROF=bollard npm run bench -- --quick   writes a .cpuprofile of Bollard to bench/profiles/
  *
  * Figures are reported, never judged: nothing here fails on a timing.
@@ -31,7 +33,14 @@ import { MICROBENCHMARKS, runMicrobenchmarks } from './lib/micro.js';
 import { renderSoak, type SoakFigures, soak } from './lib/soak.js';
 import { measureStartup, renderStartup } from './lib/startup.js';
 import { foldRounds, type Operation, type Round, ratios, type TargetName, toRound } from './lib/summary.js';
-import { checkGoals, renderGoals, renderMcpOverhead, renderStages, renderTable } from './lib/table.js';
+import {
+  checkGoals,
+  checkSinksGoal,
+  renderGoals,
+  renderMcpOverhead,
+  renderStages,
+  renderTable,
+} from './lib/table.js';
 
 const options = parseBenchArgs(process.argv.slice(2));
 const CONNECTIONS = [1, 32, 128];
@@ -41,7 +50,7 @@ const MCP_CONNECTIONS = [1, 32];
 /** The denial flood runs at 32 connections only, against direct, the floor and Bollard FULL. */
 const DENY_TARGETS: readonly TargetName[] = ['direct', 'floor', 'bollard', 'bollard-fullpath'];
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const ROUNDS = options.quick ? 1 : 3;
+const ROUNDS = options.rounds ?? (options.quick ? 1 : 3);
 const SECONDS = options.quick ? 1 : 4;
 const WARM_UP_SECONDS = options.quick ? 0.3 : 2;
 
@@ -205,7 +214,7 @@ try {
       targets.findIndex((t) => t.name === a.target) - targets.findIndex((t) => t.name === b.target),
   );
   const compared = ratios(cells);
-  const goals = checkGoals(compared, fsyncP50Ms);
+  const goals = [...checkGoals(compared, fsyncP50Ms), ...checkSinksGoal(rounds)];
   console.log(renderTable(cells, compared));
   console.log(
     `\n${ROUNDS} round(s) of ${SECONDS} s per cell, medians; CPU and RSS are the measured process's own ` +

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpSink } from '../src/sinks/http-sink.js';
-import { SinkDeliveryError } from '../src/sinks/sink.js';
+import { SinkDeliveryError, SinkRecord } from '../src/sinks/sink.js';
 import { StdoutSink } from '../src/sinks/stdout-sink.js';
 import type { AuditRecord } from '../src/store/types.js';
 import { makeDraft } from './store-harness.js';
@@ -21,6 +21,7 @@ const records: AuditRecord[] = [1, 2, 3].map((seq) => ({
   prevHash: 'p'.repeat(64),
   hash: 'h'.repeat(64),
 }));
+const batch = records.map((record) => SinkRecord.of(record));
 
 let url: string;
 let status = 200;
@@ -57,7 +58,7 @@ function sink(format: 'jsonl' | 'splunk' | 'datadog', token?: string) {
 
 describe('HTTP sink formats', () => {
   it('Splunk HEC: one event object per line, sourcetype bollard:audit, Authorization: Splunk <token>', async () => {
-    expect(await sink('splunk', 'hec-token').deliver(records)).toBe(3);
+    expect(await sink('splunk', 'hec-token').deliver(batch)).toBe(3);
     const { headers, body } = received.at(-1)!;
     expect(headers.authorization).toBe('Splunk hec-token');
     const events = body.split('\n').map((line) => JSON.parse(line));
@@ -67,7 +68,7 @@ describe('HTTP sink formats', () => {
   });
 
   it('Datadog: a JSON array of log entries with ddsource, message and the record, DD-API-KEY header', async () => {
-    await sink('datadog', 'dd-key').deliver(records);
+    await sink('datadog', 'dd-key').deliver(batch);
     const { headers, body } = received.at(-1)!;
     expect(headers['dd-api-key']).toBe('dd-key');
     const entries = JSON.parse(body);
@@ -77,7 +78,7 @@ describe('HTTP sink formats', () => {
   });
 
   it('JSON Lines by default, with the batch id; a refusal is a retryable failure that honours Retry-After', async () => {
-    await sink('jsonl').deliver(records);
+    await sink('jsonl').deliver(batch);
     const { headers, body } = received.at(-1)!;
     expect(headers['x-bollard-batch']).toBe('1-3');
     expect(
@@ -88,7 +89,7 @@ describe('HTTP sink formats', () => {
     ).toEqual([1, 2, 3]);
     status = 429;
     const failure = await sink('jsonl')
-      .deliver(records)
+      .deliver(batch)
       .catch((error: unknown) => error);
     status = 200;
     expect(failure).toBeInstanceOf(SinkDeliveryError);
@@ -105,7 +106,7 @@ describe('stdout sink', () => {
         done();
       },
     });
-    expect(await new StdoutSink('stdout', 10, out).deliver(records)).toBe(3);
+    expect(await new StdoutSink('stdout', 10, out).deliver(batch)).toBe(3);
     expect(
       text
         .trim()

@@ -5,6 +5,7 @@ import { createGunzip } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseJsonlExport, verifyRecords } from '../src/audit/index.js';
 import { FileSink } from '../src/sinks/file-sink.js';
+import { SinkRecord } from '../src/sinks/sink.js';
 import type { AuditRecord } from '../src/store/types.js';
 import { makeDraft } from './store-harness.js';
 import { auditRecords, type Harness, startHarness } from './support/harness.js';
@@ -82,12 +83,13 @@ describe('JSON Lines file sink', () => {
 });
 
 describe('FileSink on its own', () => {
-  const record = (seq: number): AuditRecord => ({
-    ...makeDraft({ requestId: `r${seq}` }),
-    seq,
-    prevHash: 'p'.repeat(64),
-    hash: 'h'.repeat(64),
-  });
+  const record = (seq: number): SinkRecord =>
+    SinkRecord.of({
+      ...makeDraft({ requestId: `r${seq}` }),
+      seq,
+      prevHash: 'p'.repeat(64),
+      hash: 'h'.repeat(64),
+    });
 
   it('rotates by age, and after a crash drops a torn last line and reports the last whole record', async () => {
     const own = mkdtempSync(path.join(tmpdir(), 'bollard-file-sink-age-'));

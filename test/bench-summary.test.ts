@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { parseBenchArgs } from '../bench/lib/args.js';
 import { percentile } from '../bench/lib/load.js';
 import { foldRounds, type Round, ratios } from '../bench/lib/summary.js';
-import { checkGoals, renderStages, renderTable } from '../bench/lib/table.js';
+import { checkGoals, checkSinksGoal, renderStages, renderTable } from '../bench/lib/table.js';
 
 function round(
   target: Round['target'],
@@ -95,5 +96,46 @@ describe('bench summary', () => {
     expect(renderStages(cells)).toContain(
       'read   32  Bollard FULL         200 µs CPU = main thread 150 (audit hand-off 4) + off the main thread 50',
     );
+  });
+
+  it("judges the audit sinks against the spread of Bollard FULL's own rounds, at each connection count", () => {
+    const at = (target: Round['target'], connections: number, rps: number, p50: number): Round => ({
+      ...round(target, rps, p50),
+      connections,
+    });
+    const rounds = [
+      at('bollard', 1, 800, 1.1),
+      at('bollard', 1, 760, 1.2),
+      at('bollard', 1, 840, 1.0),
+      at('bollard-sinks', 1, 790, 1.15),
+      at('bollard-sinks', 1, 700, 1.3),
+      at('bollard-sinks', 1, 900, 1.0),
+      at('bollard', 32, 3_500, 8),
+      at('bollard', 32, 3_600, 8.2),
+      at('bollard', 32, 3_550, 8.1),
+      // Every round slower than Bollard's slowest: a cost, not noise.
+      at('bollard-sinks', 32, 3_300, 8.6),
+      at('bollard-sinks', 32, 3_200, 8.9),
+      at('bollard-sinks', 32, 3_450, 8.4),
+      at('floor', 32, 9_000, 3),
+    ];
+    expect(checkSinksGoal(rounds).map((g) => [g.measured, g.met])).toEqual([
+      ["790 req/s (−1.3 %; Bollard FULL's rounds 760–840), p50 1.15 ms (1.00–1.20)", true],
+      ["3,300 req/s (−7.0 %; Bollard FULL's rounds 3,500–3,600), p50 8.60 ms (8.00–8.20)", false],
+    ]);
+    // A p50 past Bollard's slowest round fails the line even with req/s inside the range.
+    const slower = rounds.map((r) =>
+      r.target === 'bollard-sinks' && r.connections === 1 ? { ...r, load: { ...r.load, p50: 1.4 } } : r,
+    );
+    expect(checkSinksGoal(slower)[0]?.met).toBe(false);
+    // Nothing to judge without both targets.
+    expect(checkSinksGoal(rounds.filter((r) => r.target !== 'bollard-sinks'))).toEqual([]);
+  });
+
+  it('takes --rounds from 1 to 50 and refuses anything else', () => {
+    expect(parseBenchArgs(['--rounds', '5']).rounds).toBe(5);
+    expect(parseBenchArgs([]).rounds).toBeNull();
+    for (const bad of ['0', '2.5', 'many', '51'])
+      expect(() => parseBenchArgs(['--rounds', bad])).toThrow(/--rounds wants a whole number from 1 to 50/);
   });
 });

@@ -18,6 +18,8 @@ export interface BenchOptions {
   only: ReadonlySet<string> | null;
   /** Only these targets (`--targets floor,bollard`); null runs them all. */
   targets: ReadonlySet<string> | null;
+  /** Rounds per cell (`--rounds 5`); null: 3, or 1 with --quick. */
+  rounds: number | null;
 }
 
 function list(value: string | undefined): ReadonlySet<string> | null {
@@ -32,6 +34,10 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions {
   const only = list(flagValue(args, '--only'));
   const targets = list(flagValue(args, '--targets'));
   const partial = only !== null || targets !== null;
+  const roundsFlag = flagValue(args, '--rounds');
+  const rounds = roundsFlag === undefined ? null : Number(roundsFlag);
+  if (rounds !== null && (!Number.isInteger(rounds) || rounds < 1 || rounds > 50))
+    throw new Error(`--rounds wants a whole number from 1 to 50, got ${roundsFlag}`);
   return {
     quick,
     soakSeconds,
@@ -39,5 +45,6 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions {
     save: !partial && !args.includes('--no-save'),
     only,
     targets,
+    rounds,
   };
 }

@@ -1,4 +1,4 @@
-import type { Cell, Ratio } from './summary.js';
+import { type Cell, median, type Ratio, type Round } from './summary.js';
 
 const HEADER = [
   'op',
@@ -103,6 +103,40 @@ export function checkGoals(ratios: readonly Ratio[], fsyncP50Ms?: number): GoalC
       measured: times(postgres32),
       met: postgres32.rpsVsFloor >= 0.5,
     });
+  return checks;
+}
+
+/**
+ * Whether streaming the audit log leaves the proxy's figures unchanged within noise (issue 20): for each read
+ * cell measured with and without the sinks, the sinks' median req/s must be at least, and its median p50 at
+ * most, what Bollard FULL's own slowest round measured in the same run — a figure Bollard alone also produced.
+ * The rounds are interleaved, so both saw the same machine.
+ */
+export function checkSinksGoal(rounds: readonly Round[]): GoalCheck[] {
+  const checks: GoalCheck[] = [];
+  const of = (target: Round['target'], connections: number) =>
+    rounds.filter((r) => r.target === target && r.operation === 'read' && r.connections === connections);
+  const connections = [...new Set(rounds.map((r) => r.connections))].sort((a, b) => a - b);
+  for (const n of connections) {
+    const plain = of('bollard', n);
+    const sinks = of('bollard-sinks', n);
+    if (plain.length === 0 || sinks.length === 0) continue;
+    const range = (values: number[]) => [Math.min(...values), Math.max(...values)] as const;
+    const [rpsLow, rpsHigh] = range(plain.map((r) => r.load.rps));
+    const [p50Low, p50High] = range(plain.map((r) => r.load.p50));
+    const rps = median(sinks.map((r) => r.load.rps));
+    const p50 = median(sinks.map((r) => r.load.p50));
+    const rpsPlain = median(plain.map((r) => r.load.rps));
+    const change = ((rps - rpsPlain) / rpsPlain) * 100;
+    const whole = (v: number) => Math.round(v).toLocaleString('en-US');
+    checks.push({
+      goal: `read, ${n} connection${n === 1 ? '' : 's'}: HTTP sink + WorkOS mirror on, req/s and p50 no worse than Bollard FULL's own slowest round`,
+      measured:
+        `${whole(rps)} req/s (${change >= 0 ? '+' : '−'}${Math.abs(change).toFixed(1)} %; Bollard FULL's rounds ${whole(rpsLow)}–${whole(rpsHigh)}), ` +
+        `p50 ${p50.toFixed(2)} ms (${p50Low.toFixed(2)}–${p50High.toFixed(2)})`,
+      met: rps >= rpsLow && p50 <= p50High,
+    });
+  }
   return checks;
 }
 

@@ -254,6 +254,8 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     logger,
     upstream,
     takeBudget: limiter ? budgetFrom(limiter) : undefined,
+    nice: config.auditSinksNice,
+    openFeed: rawStore.openCommitFeed ? () => rawStore.openCommitFeed?.() ?? null : undefined,
     ...options.sinks,
   });
   const anonymous = new AnonymousTraffic({

@@ -1,5 +1,6 @@
 import type { AuditRecord, Store } from '../store/types.js';
 import { csvHeader, csvLine } from './csv.js';
+import { recordLine } from './seal.js';
 
 export interface ExportOptions {
   format: 'jsonl' | 'csv';
@@ -12,8 +13,9 @@ export interface ExportOptions {
 /** Text is handed out in chunks of about this many characters. */
 const CHUNK_CHARS = 64 * 1024; // 64 KiB
 
+/** The record's canonical JSON with its hash last: the bytes the audit sinks send for it too. */
 function jsonLine(record: AuditRecord): string {
-  return `${JSON.stringify(record)}\n`;
+  return `${recordLine(record)}\n`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { SealFunction } from '../store/types.js';
+import type { AuditRecord, SealFunction } from '../store/types.js';
 
 /**
  * JSON with object keys in code-point order at every depth, so the same record always gives the
@@ -92,6 +92,20 @@ export function canonicalFromEncoded(encoded: Readonly<Record<string, string>>):
   let out = '{';
   for (let i = 0; i < RECORD_KEYS.length; i++) out += KEY_PREFIXES[i] + encoded[RECORD_KEYS[i]!];
   return `${out}}`;
+}
+
+/**
+ * A sealed record as one line of JSON: the canonical JSON its hash was computed over, with `hash` added
+ * last. The same record gives the same bytes whether the writer made them as it committed the record or
+ * they were read back from any store; `parseJsonlExport` + `verifyRecords` check them like an export.
+ */
+export function lineFromCanonical(canonical: string, hash: string): string {
+  return `${canonical.slice(0, -1)},"hash":${JSON.stringify(hash)}}`;
+}
+
+/** `lineFromCanonical` for a record read back from a store. */
+export function recordLine(record: AuditRecord): string {
+  return lineFromCanonical(canonicalRecordJson(record as unknown as Record<string, unknown>), record.hash);
 }
 
 /** The chain's formula over a record already in canonical JSON (see `canonicalFromEncoded`). */

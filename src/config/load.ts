@@ -49,6 +49,7 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, keyof ConfigInput>> 
   BOLLARD_AUDIT_CHECKPOINT_RECORDS: 'auditCheckpointRecords',
   BOLLARD_AUDIT_CHECKPOINT_SECONDS: 'auditCheckpointSeconds',
   BOLLARD_AUDIT_SINKS: 'auditSinks',
+  BOLLARD_AUDIT_SINKS_NICE: 'auditSinksNice',
   BOLLARD_APPROVAL_WAIT_MS: 'approvalWaitMs',
   BOLLARD_APPROVAL_TTL_MS: 'approvalTtlMs',
   BOLLARD_APPROVAL_NOTIFY_URL: 'approvalNotifyUrl',

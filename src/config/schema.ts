@@ -121,6 +121,12 @@ export const configSchema = z.object({
   auditCheckpointSeconds: z.coerce.number().positive().default(60), // 60 seconds
   /** Where the audit log is streamed besides the store: files, HTTP endpoints, stdout, WorkOS Audit Logs. */
   auditSinks: auditSinks.default([]),
+  /**
+   * The nice value of the audit sinks thread (Linux; 0 leaves it at the proxy's priority, 19 is the lowest):
+   * reading, encoding and sending the log then take only the CPU the proxy's threads leave. Under load that
+   * saturates the cores, the sinks fall behind and catch up after.
+   */
+  auditSinksNice: z.coerce.number().int().min(0).max(19).default(10),
   /** Share of the WorkOS budget kept for traffic that does not pass through Bollard. */
   rateLimitReserve: z.coerce.number().min(0).max(0.9).default(0.1),
   /** How many Bollard processes share the limits: while Redis is unreachable each enforces 1/replicas of them. */

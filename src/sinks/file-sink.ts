@@ -3,8 +3,7 @@ import { type FileHandle, mkdir, open, readdir, rename, unlink } from 'node:fs/p
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import type { AuditRecord } from '../store/types.js';
-import type { AuditSink } from './sink.js';
+import type { AuditSink, SinkRecord } from './sink.js';
 
 export interface FileSinkOptions {
   name: string;
@@ -58,7 +57,7 @@ export class FileSink implements AuditSink {
     return this.lastSeq;
   }
 
-  async deliver(records: readonly AuditRecord[]): Promise<number> {
+  async deliver(records: readonly SinkRecord[]): Promise<number> {
     if (!this.handle) await this.open();
     if (
       this.size > 0 &&
@@ -66,12 +65,12 @@ export class FileSink implements AuditSink {
     )
       await this.rotate();
     let text = '';
-    for (const record of records) text += `${JSON.stringify(record)}\n`;
+    for (const record of records) text += `${record.line}\n`;
     const bytes = Buffer.from(text);
     await (this.handle as FileHandle).write(bytes, 0, bytes.length, null);
     if (this.options.fsync) await (this.handle as FileHandle).datasync();
     this.size += bytes.length;
-    this.lastSeq = (records.at(-1) as AuditRecord).seq;
+    this.lastSeq = (records.at(-1) as SinkRecord).seq;
     return this.lastSeq;
   }
 

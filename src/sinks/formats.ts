@@ -1,4 +1,5 @@
 import type { AuditRecord } from '../store/types.js';
+import type { SinkRecord } from './sink.js';
 
 /** A batch as one HTTP body for a receiver's format, with the headers that format needs. */
 export interface FormattedBatch {
@@ -25,20 +26,16 @@ function summary(record: AuditRecord): string {
  */
 export function formatBatch(
   format: HttpFormat,
-  records: readonly AuditRecord[],
+  records: readonly SinkRecord[],
   token?: string,
 ): FormattedBatch {
   switch (format) {
     case 'splunk':
       return {
         body: records
-          .map((record) =>
-            JSON.stringify({
-              time: Date.parse(record.time) / 1000,
-              source: 'bollard',
-              sourcetype: 'bollard:audit',
-              event: record,
-            }),
+          .map(
+            ({ record, line }) =>
+              `{"time":${JSON.stringify(Date.parse(record.time) / 1000)},"source":"bollard","sourcetype":"bollard:audit","event":${line}}`,
           )
           .join('\n'),
         contentType: 'application/json',
@@ -46,22 +43,24 @@ export function formatBatch(
       };
     case 'datadog':
       return {
-        body: JSON.stringify(
-          records.map((record) => ({
-            ddsource: 'bollard',
-            service: 'bollard',
-            ddtags: `kind:${record.kind}${record.decision ? `,decision:${record.decision}` : ''}`,
-            date: record.time,
-            message: summary(record),
-            bollard: record,
-          })),
-        ),
+        body: `[${records
+          .map(({ record, line }) => {
+            const entry = JSON.stringify({
+              ddsource: 'bollard',
+              service: 'bollard',
+              ddtags: `kind:${record.kind}${record.decision ? `,decision:${record.decision}` : ''}`,
+              date: record.time,
+              message: summary(record),
+            });
+            return `${entry.slice(0, -1)},"bollard":${line}}`;
+          })
+          .join(',')}]`,
         contentType: 'application/json',
         headers: token ? { 'dd-api-key': token } : {},
       };
     default:
       return {
-        body: records.map((record) => `${JSON.stringify(record)}\n`).join(''),
+        body: records.map((record) => `${record.line}\n`).join(''),
         contentType: 'application/x-ndjson',
         headers: token ? { authorization: `Bearer ${token}` } : {},
       };

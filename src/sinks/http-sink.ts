@@ -1,12 +1,8 @@
 import { createHmac } from 'node:crypto';
-import { promisify } from 'node:util';
-import { gzip as gzipCallback } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import { type Dispatcher, request } from 'undici';
-import type { AuditRecord } from '../store/types.js';
 import { formatBatch, type HttpFormat } from './formats.js';
-import { type AuditSink, SinkDeliveryError } from './sink.js';
-
-const gzip = promisify(gzipCallback);
+import { type AuditSink, SinkDeliveryError, type SinkRecord } from './sink.js';
 
 /** The header a batch's HMAC rides in: `t=<unix ms>, v1=<hex HMAC-SHA256 of "<t>.<body as sent>">`. */
 export const SIGNATURE_HEADER = 'x-bollard-signature';
@@ -47,11 +43,12 @@ export class HttpSink implements AuditSink {
     this.now = options.now ?? Date.now;
   }
 
-  async deliver(records: readonly AuditRecord[]): Promise<number> {
-    const first = (records[0] as AuditRecord).seq;
-    const last = (records.at(-1) as AuditRecord).seq;
+  async deliver(records: readonly SinkRecord[]): Promise<number> {
+    const first = (records[0] as SinkRecord).seq;
+    const last = (records.at(-1) as SinkRecord).seq;
     const batch = formatBatch(this.options.format, records, this.options.token);
-    const body = this.options.gzip ? await gzip(batch.body) : Buffer.from(batch.body);
+    // On the sinks thread itself (not the process's shared pool), so the work keeps that thread's low priority.
+    const body = this.options.gzip ? gzipSync(batch.body) : Buffer.from(batch.body);
     const headers: Record<string, string> = {
       ...this.options.headers,
       ...batch.headers,

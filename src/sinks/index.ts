@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { SinkSpec } from '../config/index.js';
 import type { Store } from '../store/types.js';
+import type { CommitFeed } from './commit-feed.js';
 import { FileSink } from './file-sink.js';
 import { HttpSink } from './http-sink.js';
 import { SinkRunner, type SinkStatus } from './runner.js';
@@ -30,6 +31,8 @@ export interface AuditSinksDeps {
   takeBudget?: (body: unknown) => Promise<number>;
   /** How often an idle sink looks for records other replicas wrote (default 1 s). */
   pollMs?: number;
+  /** The writer's committed records, shared by every sink (SQLite); without it each reads the store. */
+  feed?: CommitFeed;
 }
 
 /** The running sinks of one process. */
@@ -72,6 +75,7 @@ export function startAuditSinks(specs: readonly SinkSpec[], deps: AuditSinksDeps
         retryMinMs: spec.retryMinMs,
         retryMaxMs: spec.retryMaxMs,
         pollMs: deps.pollMs,
+        feed: deps.feed,
       }),
   );
   for (const runner of runners) runner.start();

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Store } from '../store/types.js';
-import { type AuditSink, SinkDeliveryError } from './sink.js';
+import type { CommitFeed } from './commit-feed.js';
+import { type AuditSink, SinkDeliveryError, SinkRecord } from './sink.js';
 
 export interface SinkRunnerOptions {
   store: Pick<Store, 'queryAudit' | 'sinkCursors' | 'capabilities'>;
@@ -19,6 +20,8 @@ export interface SinkRunnerOptions {
    * light traffic this turns a batch per call into a batch per interval; a full batch goes on at once.
    */
   lingerMs?: number;
+  /** Records as the writer committed them: taken from here when it holds the next seq, else read from the store. */
+  feed?: CommitFeed;
 }
 
 /** Default `lingerMs`: records reach a sink at most this much later than they could, in far fewer batches. */
@@ -65,6 +68,7 @@ export class SinkRunner {
     this.pollMs = options.pollMs ?? 1_000; // 1 second
     this.leaseMs = options.leaseMs ?? 30_000; // 30 seconds
     this.lingerMs = options.lingerMs ?? DEFAULT_LINGER_MS;
+    options.feed?.track(sink.name);
   }
 
   start(): void {
@@ -127,11 +131,7 @@ export class SinkRunner {
 
   private async pass(): Promise<void> {
     const after = this.cursor as number;
-    const records = await this.options.store.queryAudit({
-      afterSeq: after,
-      order: 'asc',
-      limit: this.sink.batchSize,
-    });
+    const records = this.options.feed?.after(after, this.sink.batchSize) ?? (await this.read(after));
     if (records.length === 0) {
       if (Date.now() - this.leaseRenewedAt > this.leaseMs / 3) await this.advance(after);
       await this.sleep(this.pollMs);
@@ -145,6 +145,14 @@ export class SinkRunner {
     if (records.length < this.sink.batchSize && this.lingerMs > 0) await this.sleep(this.lingerMs, false);
   }
 
+  /** The records after `after` from the store: only up to what the commit feed holds, when it holds later ones. */
+  private async read(after: number): Promise<SinkRecord[]> {
+    const next = this.options.feed?.nextAfter(after) ?? null;
+    const limit = next === null ? this.sink.batchSize : Math.min(this.sink.batchSize, next - after - 1);
+    const records = await this.options.store.queryAudit({ afterSeq: after, order: 'asc', limit });
+    return records.map((record) => SinkRecord.of(record));
+  }
+
   private async advance(seq: number): Promise<void> {
     const held = await this.options.store.sinkCursors.advance(
       this.sink.name,
@@ -153,8 +161,10 @@ export class SinkRunner {
       this.leaseUntil(),
     );
     this.leaseRenewedAt = Date.now();
-    if (held) this.cursor = seq;
-    else {
+    if (held) {
+      this.cursor = seq;
+      this.options.feed?.delivered(this.sink.name, seq);
+    } else {
       // Another replica took the sink over: stop sending until the lease comes back.
       this.options.logger?.warn({ sink: this.sink.name }, 'audit sink taken over by another process');
       this.cursor = null;

@@ -1,4 +1,32 @@
+import { recordLine } from '../audit/seal.js';
 import type { AuditRecord } from '../store/types.js';
+
+/**
+ * One record as the sinks get it: its seq and its line of JSON (`lineFromCanonical`: the bytes that were
+ * hashed, `hash` last — the same for a record from the writer's commit feed or read back from the store).
+ * Sinks that send the line as it is never parse it; `record` parses it once for those that need fields.
+ */
+export class SinkRecord {
+  private parsed: AuditRecord | null;
+
+  constructor(
+    readonly seq: number,
+    readonly line: string,
+    record: AuditRecord | null = null,
+  ) {
+    this.parsed = record;
+  }
+
+  /** From a record read back from the store. */
+  static of(record: AuditRecord): SinkRecord {
+    return new SinkRecord(record.seq, recordLine(record), record);
+  }
+
+  get record(): AuditRecord {
+    this.parsed ??= JSON.parse(this.line) as AuditRecord;
+    return this.parsed;
+  }
+}
 
 /**
  * One place the audit log is streamed to. A runner feeds it records in seq order from its durable cursor;
@@ -14,7 +42,7 @@ export interface AuditSink {
    */
   open?(): Promise<number | null>;
   /** Delivers the records; resolves with the last seq delivered. Throws `SinkDeliveryError` to retry later. */
-  deliver(records: readonly AuditRecord[]): Promise<number>;
+  deliver(records: readonly SinkRecord[]): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -1,6 +1,5 @@
 import type { Writable } from 'node:stream';
-import type { AuditRecord } from '../store/types.js';
-import type { AuditSink } from './sink.js';
+import type { AuditSink, SinkRecord } from './sink.js';
 
 /**
  * One line per record on standard output, `{"bollard_audit": record}`, for a container's log collector:
@@ -13,13 +12,13 @@ export class StdoutSink implements AuditSink {
     private readonly out: Writable = process.stdout,
   ) {}
 
-  async deliver(records: readonly AuditRecord[]): Promise<number> {
+  async deliver(records: readonly SinkRecord[]): Promise<number> {
     let text = '';
-    for (const record of records) text += `${JSON.stringify({ bollard_audit: record })}\n`;
+    for (const record of records) text += `{"bollard_audit":${record.line}}\n`;
     await new Promise<void>((resolve, reject) => {
       this.out.write(text, (error) => (error ? reject(error) : resolve()));
     });
-    return (records.at(-1) as AuditRecord).seq;
+    return (records.at(-1) as SinkRecord).seq;
   }
 
   async close(): Promise<void> {}

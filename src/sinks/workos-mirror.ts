@@ -4,7 +4,7 @@ import { findByTemplate } from '../catalog/index.js';
 import type { GatewayLimiter } from '../ratelimit/index.js';
 import type { AuditRecord } from '../store/types.js';
 import { retryAfterMs } from './http-sink.js';
-import { type AuditSink, SinkDeliveryError } from './sink.js';
+import { type AuditSink, SinkDeliveryError, type SinkRecord } from './sink.js';
 
 export const ACTION_ALLOWED = 'bollard.call.allowed';
 export const ACTION_DENIED = 'bollard.call.denied';
@@ -147,10 +147,10 @@ export class WorkosMirror implements AuditSink {
     this.batchSize = options.batchSize;
   }
 
-  async deliver(records: readonly AuditRecord[]): Promise<number> {
-    let through = (records[0] as AuditRecord).seq - 1;
+  async deliver(records: readonly SinkRecord[]): Promise<number> {
+    let through = (records[0] as SinkRecord).seq - 1;
     try {
-      for (const record of records) {
+      for (const { record } of records) {
         const event = eventFor(record, this.options);
         if (event) {
           if (!this.schemasReady) await this.registerSchemas();

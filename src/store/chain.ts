@@ -1,4 +1,10 @@
-import { canonicalFromEncoded, canonicalJson, sealCanonical, sealRecord } from '../audit/seal.js';
+import {
+  canonicalFromEncoded,
+  canonicalJson,
+  lineFromCanonical,
+  sealCanonical,
+  sealRecord,
+} from '../audit/seal.js';
 import { AUDIT_COLUMNS, auditRowValues } from './rows.js';
 import type { AuditDraft, AuditRecord, ChainLink, SealFunction } from './types.js';
 
@@ -87,6 +93,8 @@ export function sealDrafts(drafts: AuditDraft[], head: ChainHead, seal: SealFunc
 export interface EncodedRecord extends ChainLink {
   /** The row's values in `AUDIT_COLUMNS` order, JSON fields as the text that was hashed. */
   values: unknown[];
+  /** The record as one line of JSON (`lineFromCanonical`), from the bytes that were hashed; standard seal only. */
+  line?: string;
 }
 
 /** One draft, normalized (as `normalizeDraft`) and every field encoded as JSON once. */
@@ -217,18 +225,21 @@ export function encodeDrafts(
     const seq = prev.seq + 1;
     let values: unknown[];
     let hash: string;
+    let line: string | undefined;
     if (seal === sealRecord) {
       const encoded = encodeDraft(draft);
       encoded.json.prevHash = JSON.stringify(prev.hash);
       encoded.json.seq = String(seq);
-      hash = sealCanonical(prev.hash, canonicalFromEncoded(encoded.json));
+      const canonical = canonicalFromEncoded(encoded.json);
+      hash = sealCanonical(prev.hash, canonical);
       values = [seq, ...encoded.values, prev.hash, hash];
+      line = lineFromCanonical(canonical, hash);
     } else {
       const [record] = sealDrafts([draft], prev, seal) as [AuditRecord];
       hash = record.hash;
       values = auditRowValues(record);
     }
-    out.push({ seq, prevHash: prev.hash, hash, values });
+    out.push({ seq, prevHash: prev.hash, hash, values, line });
     prev = { seq, hash };
   }
   return out;

@@ -4,6 +4,7 @@
  * hooks, never as `if (kind === …)` in the core.
  */
 
+import type { MessagePort } from 'node:worker_threads';
 import type { AuditDraft, ChainLink, StoreChange } from './types.js';
 
 export type Row = Record<string, unknown>;
@@ -59,5 +60,7 @@ export interface SqlDialect {
   appendAudit?(drafts: readonly AuditDraft[]): Promise<ChainLink[]>;
   /** Statements of the migration that adds what `appendAudit` needs in the database (none by default). */
   readonly auditMigration?: readonly string[];
+  /** See `Store.openCommitFeed` (SQLite's writer thread only). */
+  openCommitFeed?(): MessagePort | null;
   close(): Promise<void>;
 }

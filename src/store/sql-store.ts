@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import { sealRecord } from '../audit/seal.js';
 import { buildAuditSelect } from './audit-query.js';
 import {
@@ -183,6 +184,10 @@ export class SqlStore implements Store {
       return drafts.map((draft, i) => ({ ...normalizeDraft(draft), ...(links[i] as ChainLink) }));
     }
     return (await this.write((s) => this.appendInTransaction(s, drafts, seal))).map(recordOfEncoded);
+  }
+
+  openCommitFeed(): MessagePort | null {
+    return this.dialect.openCommitFeed?.() ?? null;
   }
 
   /** The dialect's fast path where it has one (a writer thread, one statement); else one transaction here. */

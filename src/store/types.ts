@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import type { AgentRestrictions } from '../policy/restrictions.js';
 import type { SinkCursorStore } from './sink-cursor-types.js';
 import type { WebhookStore } from './webhook-types.js';
@@ -214,6 +215,16 @@ export interface AuditRecord extends AuditDraft {
 }
 
 /** A record's place in the chain, as the one writer handed it out. */
+/**
+ * What a commit feed (`Store.openCommitFeed`) receives once per commit: the records made durable,
+ * `firstSeq` onwards (one transaction: consecutive seqs), each as its line of JSON (`lineFromCanonical`),
+ * joined by newlines (JSON text never holds a raw one).
+ */
+export interface CommittedLines {
+  firstSeq: number;
+  lines: string;
+}
+
 export interface ChainLink {
   seq: number;
   prevHash: string;
@@ -326,6 +337,13 @@ export interface Store {
    * the store's fastest path (SQLite's writer thread, PostgreSQL's one-statement append). Durable when it resolves.
    */
   appendAuditLinks?(drafts: AuditDraft[]): Promise<ChainLink[]>;
+  /**
+   * A port that receives the records this process's audit writer commits, as they become durable (see
+   * `CommittedLines`): a reader on another thread (the audit sinks) gets them without reading them back.
+   * Records written another way leave gaps, so a reader checks contiguity and falls back on `queryAudit`.
+   * Null where the store has no such writer (PostgreSQL) or is closing.
+   */
+  openCommitFeed?(): MessagePort | null;
   queryAudit(query: AuditQuery): Promise<AuditRecord[]>;
   /** Streams the chain in seq order from `fromSeq` (inclusive), in pages, for export and verify. */
   scanAudit(fromSeq?: number, pageSize?: number): AsyncIterable<AuditRecord>;

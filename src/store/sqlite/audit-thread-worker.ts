@@ -4,9 +4,10 @@
  * runs wait in the port; the next turn commits all of them in one transaction, so a group holds
  * everything that arrived during the previous fsync. Answers go back in order, each after its commit.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import type { EncodedRecord } from '../chain.js';
 import { SqlStore } from '../sql-store.js';
-import type { AuditDraft } from '../types.js';
+import type { AuditDraft, CommittedLines } from '../types.js';
 import type { AuditThreadOptions, ThreadReply, ThreadRequest } from './audit-thread.js';
 import { SqliteDialect } from './sqlite-dialect.js';
 
@@ -22,6 +23,22 @@ const store = new SqlStore(new SqliteDialect({ ...options, auditThread: false })
 let queue: Array<{ id: number; drafts: readonly AuditDraft[] }> = [];
 let scheduled = false;
 let draining: Promise<void> = Promise.resolve();
+/** Commit feeds (`AuditThread.openFeed`): each gets every group's lines once it is durable. */
+const feeds = new Set<MessagePort>();
+
+/** Hands the group just committed to every feed, after the appenders have their answers. */
+function feedCommitted(rows: readonly EncodedRecord[]): void {
+  const first = rows[0];
+  if (feeds.size === 0 || !first) return;
+  let lines = '';
+  for (const row of rows) {
+    // Sealed with a custom function (tests only): no line, so the feed says nothing and readers use the store.
+    if (row.line === undefined) return;
+    lines += lines === '' ? row.line : `\n${row.line}`;
+  }
+  const message: CommittedLines = { firstSeq: first.seq, lines };
+  for (const feed of feeds) feed.postMessage(message);
+}
 
 async function drain(): Promise<void> {
   scheduled = false;
@@ -45,6 +62,7 @@ async function drain(): Promise<void> {
       };
       port?.postMessage(reply);
     }
+    feedCommitted(rows as EncodedRecord[]);
   } catch (error) {
     const failure = {
       message: String((error as Error)?.message ?? error),
@@ -55,8 +73,17 @@ async function drain(): Promise<void> {
 }
 
 port.on('message', (request: ThreadRequest) => {
+  if (request.type === 'feed') {
+    const feed = request.port;
+    feeds.add(feed);
+    feed.on('close', () => feeds.delete(feed));
+    // A feed never keeps this thread alive: it ends when the main thread closes it.
+    feed.unref();
+    return;
+  }
   if (request.type === 'close') {
     draining = draining.then(drain).then(async () => {
+      for (const feed of feeds) feed.close();
       await store.close();
       port.close();
     });

@@ -1,4 +1,4 @@
-import type { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../../runtime/module-worker.js';
 import type { AuditDraft, ChainLink } from '../types.js';
 
@@ -10,7 +10,10 @@ export interface AuditThreadOptions {
 }
 
 /** Main thread → writer thread. */
-export type ThreadRequest = { type: 'append'; id: number; drafts: readonly AuditDraft[] } | { type: 'close' };
+export type ThreadRequest =
+  | { type: 'append'; id: number; drafts: readonly AuditDraft[] }
+  | { type: 'feed'; port: MessagePort }
+  | { type: 'close' };
 
 /** Writer thread → main thread: one answer per append, in the order they were posted. */
 export type ThreadReply =
@@ -63,6 +66,20 @@ export class AuditThread {
       if (this.waiting.size === 0) worker.ref();
       this.waiting.set(id, { worker, count: drafts.length, resolve, reject });
     });
+  }
+
+  /**
+   * A port that receives every group this writer commits from now on (`CommittedLines`, in commit order),
+   * so a reader on another thread gets the records as they become durable without reading them back.
+   * Only this writer's commits: records written elsewhere (admin changes on the main connection) leave gaps
+   * the reader fills from the store. The port closes when the writer thread stops; null once closing.
+   */
+  openFeed(): MessagePort | null {
+    if (this.closing) return null;
+    const worker = this.worker ?? this.start();
+    const { port1, port2 } = new MessageChannel();
+    worker.postMessage({ type: 'feed', port: port1 } satisfies ThreadRequest, [port1]);
+    return port2;
   }
 
   /** Answers what is queued, then stops the thread and its connection. */

@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
 import { applyPendingMigrations } from '../schema.js';
@@ -108,6 +109,10 @@ export class SqliteDialect implements SqlDialect {
 
   placeholder(): string {
     return '?';
+  }
+
+  openCommitFeed(): MessagePort | null {
+    return this.thread?.openFeed() ?? null;
   }
 
   read<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
