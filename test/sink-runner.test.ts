@@ -93,7 +93,9 @@ describe('a sink runner', () => {
     const port = store.openCommitFeed?.();
     expect(port).toBeTruthy();
     const feed = new CommitFeed();
-    port?.on('message', (message: CommittedLines) => feed.add(message));
+    port?.on('message', (groups: CommittedLines[]) => {
+      for (const group of groups) feed.add(group);
+    });
 
     const delivered: SinkRecord[] = [];
     const sink: AuditSink = {

@@ -49,9 +49,9 @@ const sinks = startAuditSinks(data.specs, {
 });
 
 function attachFeed(port: MessagePort): void {
-  port.on('message', (message: CommittedLines) => {
-    feed.add(message);
-    sinks.committed(message.firstSeq);
+  port.on('message', (groups: CommittedLines[]) => {
+    for (const group of groups) feed.add(group);
+    sinks.committed(0);
   });
   port.on('close', () => {
     if (closing) return;

@@ -216,9 +216,9 @@ export interface AuditRecord extends AuditDraft {
 
 /** A record's place in the chain, as the one writer handed it out. */
 /**
- * What a commit feed (`Store.openCommitFeed`) receives once per commit: the records made durable,
- * `firstSeq` onwards (one transaction: consecutive seqs), each as its line of JSON (`lineFromCanonical`),
- * joined by newlines (JSON text never holds a raw one).
+ * One run of records a commit feed (`Store.openCommitFeed`) receives: made durable, `firstSeq` onwards
+ * (consecutive seqs), each as its line of JSON (`lineFromCanonical`), joined by newlines (JSON text never
+ * holds a raw one). A feed message is an array of them, in commit order, a few dozen times a second at most.
  */
 export interface CommittedLines {
   firstSeq: number;
@@ -338,8 +338,8 @@ export interface Store {
    */
   appendAuditLinks?(drafts: AuditDraft[]): Promise<ChainLink[]>;
   /**
-   * A port that receives the records this process's audit writer commits, as they become durable (see
-   * `CommittedLines`): a reader on another thread (the audit sinks) gets them without reading them back.
+   * A port that receives the records this process's audit writer commits, once durable (messages of
+   * `CommittedLines[]`): a reader on another thread (the audit sinks) gets them without reading them back.
    * Records written another way leave gaps, so a reader checks contiguity and falls back on `queryAudit`.
    * Null where the store has no such writer (PostgreSQL) or is closing.
    */

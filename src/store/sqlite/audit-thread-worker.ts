@@ -26,17 +26,49 @@ let draining: Promise<void> = Promise.resolve();
 /** Commit feeds (`AuditThread.openFeed`): each gets every group's lines once it is durable. */
 const feeds = new Set<MessagePort>();
 
-/** Hands the group just committed to every feed, after the appenders have their answers. */
+/**
+ * Committed groups are handed over at most this often: the reader's thread wakes a few dozen times a second
+ * rather than once per commit (its sinks batch for far longer than this anyway).
+ */
+const FEED_INTERVAL_MS = 50;
+/** Groups committed since the last hand-over; consecutive ones merged. */
+let pending: Array<{ firstSeq: number; lines: string[] }> = [];
+let lastFedAt = 0;
+let feedTimer: NodeJS.Timeout | null = null;
+
+/** Queues the group just committed for every feed, after the appenders have their answers. */
 function feedCommitted(rows: readonly EncodedRecord[]): void {
   const first = rows[0];
   if (feeds.size === 0 || !first) return;
-  let lines = '';
+  const lines: string[] = [];
   for (const row of rows) {
     // Sealed with a custom function (tests only): no line, so the feed says nothing and readers use the store.
     if (row.line === undefined) return;
-    lines += lines === '' ? row.line : `\n${row.line}`;
+    lines.push(row.line);
   }
-  const message: CommittedLines = { firstSeq: first.seq, lines };
+  const last = pending.at(-1);
+  if (last && last.firstSeq + last.lines.length === first.seq) last.lines.push(...lines);
+  else pending.push({ firstSeq: first.seq, lines });
+  if (feedTimer) return;
+  const wait = lastFedAt + FEED_INTERVAL_MS - Date.now();
+  if (wait <= 0) flushFeeds();
+  else {
+    feedTimer = setTimeout(flushFeeds, wait);
+    feedTimer.unref();
+  }
+}
+
+/** Posts what is pending to every feed, as one message of `CommittedLines` groups. */
+function flushFeeds(): void {
+  if (feedTimer) clearTimeout(feedTimer);
+  feedTimer = null;
+  lastFedAt = Date.now();
+  if (pending.length === 0) return;
+  const message: CommittedLines[] = pending.map((group) => ({
+    firstSeq: group.firstSeq,
+    lines: group.lines.join('\n'),
+  }));
+  pending = [];
   for (const feed of feeds) feed.postMessage(message);
 }
 
@@ -83,6 +115,7 @@ port.on('message', (request: ThreadRequest) => {
   }
   if (request.type === 'close') {
     draining = draining.then(drain).then(async () => {
+      flushFeeds();
       for (const feed of feeds) feed.close();
       await store.close();
       port.close();

@@ -69,7 +69,7 @@ export class AuditThread {
   }
 
   /**
-   * A port that receives every group this writer commits from now on (`CommittedLines`, in commit order),
+   * A port that receives every group this writer commits from now on (`CommittedLines[]`, in commit order),
    * so a reader on another thread gets the records as they become durable without reading them back.
    * Only this writer's commits: records written elsewhere (admin changes on the main connection) leave gaps
    * the reader fills from the store. The port closes when the writer thread stops; null once closing.
