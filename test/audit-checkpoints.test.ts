@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,7 +7,14 @@ import Database from 'better-sqlite3';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type RunningBollard, startBollard } from '../src/app/start-app.js';
-import { parseCheckpoints, SIGNING_KEY_FILE } from '../src/audit/index.js';
+import {
+  type Checkpoint,
+  keyIdOf,
+  parseCheckpoints,
+  SIGNING_KEY_FILE,
+  signCheckpoint,
+  trustedCheckpoints,
+} from '../src/audit/index.js';
 import { loadConfig } from '../src/config/index.js';
 import { type RunningEmulator, startEmulator } from '../src/emulator/index.js';
 import { runCli } from './support/processes.js';
@@ -133,6 +141,10 @@ describe('signed checkpoints', () => {
     const wrongKey = await verifyPinned([], checkpoints(), other);
     expect(wrongKey.code).toBe(1);
     expect(wrongKey.stderr).toMatch(/not by the pinned key/);
+    // After a key rotation both keys are pinned; each checkpoint verifies with the one it names.
+    const both = await verifyPinned(['--public-key', other]);
+    expect(both.stderr).toBe('');
+    expect(both.code).toBe(0);
   });
 
   it('detects the newest records deleted from the store, head rewritten to match, naming the missing range', async () => {
@@ -159,5 +171,32 @@ describe('signed checkpoints', () => {
     console.log(caught.stderr.trim());
     expect(caught.code).toBe(1);
     expect(caught.stderr).toContain(`audit log is missing records ${head + 1}–${newest.seq}`);
+  });
+});
+
+describe('checkpoints across a key rotation', () => {
+  it('trusts each checkpoint only with the pinned key it names, so the old and new keys are pinned together', () => {
+    const before = generateKeyPairSync('ed25519');
+    const after = generateKeyPairSync('ed25519');
+    const hash = (n: number) => String(n).repeat(64).slice(0, 64);
+    const old = signCheckpoint(
+      { seq: 10, hash: hash(1), time: '2026-12-01T00:00:00Z', previous: null },
+      before.privateKey,
+    );
+    const rotated = signCheckpoint(
+      { seq: 20, hash: hash(2), time: '2026-12-02T00:00:00Z', previous: null },
+      after.privateKey,
+    );
+    const seqs = (trusted: Checkpoint[]) => trusted.map((c) => c.seq);
+    expect(seqs(trustedCheckpoints([rotated, old], [before.publicKey, after.publicKey]))).toEqual([10, 20]);
+    expect(seqs(trustedCheckpoints([old, rotated], [after.publicKey, before.publicKey]))).toEqual([10, 20]);
+    expect(() => trustedCheckpoints([old, rotated], [before.publicKey])).toThrow(
+      `the checkpoint for seq 20 is refused: it was signed by key ${keyIdOf(after.publicKey)}, not by the pinned key ${keyIdOf(before.publicKey)}`,
+    );
+    // A checkpoint that names one pinned key but carries the other's signature is forged, not rotated.
+    const swapped = { ...rotated, keyId: keyIdOf(before.publicKey) };
+    expect(() => trustedCheckpoints([swapped], [before.publicKey, after.publicKey])).toThrow(
+      /its signature does not verify/,
+    );
   });
 });

@@ -81,12 +81,21 @@ export function checkpointDigest(checkpoint: Checkpoint): string {
   return hash('sha256', canonicalJson(checkpoint), 'hex');
 }
 
-/** Why a checkpoint is not trusted, or null when its signature verifies with `publicKey`. */
-export function checkpointProblem(checkpoint: Checkpoint, publicKey: KeyObject): string | null {
+/**
+ * Why a checkpoint is not trusted, or null when its signature verifies with the pinned key it names. Several
+ * keys may be pinned (the key was rotated: older checkpoints carry the old one); each checkpoint must verify
+ * with the one its `keyId` names.
+ */
+export function checkpointProblem(
+  checkpoint: Checkpoint,
+  pinned: KeyObject | readonly KeyObject[],
+): string | null {
   if (!isCheckpoint(checkpoint)) return 'it is not a checkpoint (v, seq, hash, time, keyId, signature)';
-  const keyId = keyIdOf(publicKey);
-  if (checkpoint.keyId !== keyId)
-    return `it was signed by key ${checkpoint.keyId}, not by the pinned key ${keyId}`;
+  const keys = Array.isArray(pinned) ? (pinned as readonly KeyObject[]) : [pinned as KeyObject];
+  const ids = keys.map((key) => keyIdOf(key));
+  const publicKey = keys[ids.indexOf(checkpoint.keyId)];
+  if (!publicKey)
+    return `it was signed by key ${checkpoint.keyId}, not by the pinned key${ids.length === 1 ? '' : 's'} ${ids.join(', ')}`;
   let ok = false;
   try {
     ok = verifyBytes(null, signedBytes(checkpoint), publicKey, Buffer.from(checkpoint.signature, 'base64'));

@@ -38,12 +38,16 @@ export class UntrustedCheckpointError extends Error {
 }
 
 /**
- * Checks every checkpoint's signature with the pinned key and answers them in seq order; throws
- * `UntrustedCheckpointError` for the first that does not verify (a tampered checkpoint is refused, not skipped).
+ * Checks every checkpoint's signature with the pinned key (or, after a rotation, the pinned key it names) and
+ * answers them in seq order; throws `UntrustedCheckpointError` for the first that does not verify (a tampered
+ * checkpoint is refused, not skipped).
  */
-export function trustedCheckpoints(checkpoints: readonly Checkpoint[], publicKey: KeyObject): Checkpoint[] {
+export function trustedCheckpoints(
+  checkpoints: readonly Checkpoint[],
+  pinned: KeyObject | readonly KeyObject[],
+): Checkpoint[] {
   for (const checkpoint of checkpoints) {
-    const problem = checkpointProblem(checkpoint, publicKey);
+    const problem = checkpointProblem(checkpoint, pinned);
     if (problem) throw new UntrustedCheckpointError(Number(checkpoint.seq), problem);
   }
   return [...checkpoints].sort((a, b) => a.seq - b.seq);

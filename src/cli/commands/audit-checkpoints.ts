@@ -40,22 +40,23 @@ async function readSource(source: string): Promise<string> {
   return gunzipIfNeeded(readFileSync(source)).toString('utf8');
 }
 
-/** The pinned key (a file or the key itself), or the server's with a warning that it is not pinned. */
-async function publicKeyFor(command: Command, pinned: string | undefined): Promise<KeyObject> {
+/** The pinned keys (files or the keys themselves), or the server's with a warning that it is not pinned. */
+async function publicKeysFor(command: Command, pinned: readonly string[]): Promise<KeyObject[]> {
   const { parsePublicKey } = await import('../../audit/index.js');
-  if (pinned) {
-    const text = existsSync(pinned) ? readFileSync(pinned, 'utf8') : pinned;
-    try {
-      return parsePublicKey(text);
-    } catch (error) {
-      throw new CliError(`--public-key: ${(error as Error).message}`, [], EXIT_USAGE);
-    }
-  }
+  if (pinned.length > 0)
+    return pinned.map((given) => {
+      const text = existsSync(given) ? readFileSync(given, 'utf8') : given;
+      try {
+        return parsePublicKey(text);
+      } catch (error) {
+        throw new CliError(`--public-key ${given}: ${(error as Error).message}`, [], EXIT_USAGE);
+      }
+    });
   const served = await clientFor(command).request<{ pem: string; keyId: string }>('GET', '/audit/public-key');
   console.error(
     `Note: using the server's own key ${served.keyId}; pin it with --public-key (bollard audit public-key > bollard-audit.pub).`,
   );
-  return parsePublicKey(served.pem);
+  return [parsePublicKey(served.pem)];
 }
 
 /** An export as a byte stream: a local file (gzip or not), or the server's `/audit/export`. */
@@ -79,7 +80,7 @@ export async function exportStream(
  */
 export async function verifyAgainstCheckpoints(
   command: Command,
-  options: { file?: string; checkpoints: string; publicKey?: string },
+  options: { file?: string; checkpoints: string; publicKey?: readonly string[] },
 ): Promise<CheckpointVerifyResult> {
   const audit = await import('../../audit/index.js');
   let checkpoints: Checkpoint[];
@@ -93,10 +94,10 @@ export async function verifyAgainstCheckpoints(
     throw new CliError(`no checkpoints in ${options.checkpoints}`, [
       'Give a file of checkpoints (bollard audit checkpoints --output FILE) or a sink file that carries them.',
     ]);
-  const key = await publicKeyFor(command, options.publicKey);
+  const keys = await publicKeysFor(command, options.publicKey ?? []);
   let trusted: Checkpoint[];
   try {
-    trusted = audit.trustedCheckpoints(checkpoints, key);
+    trusted = audit.trustedCheckpoints(checkpoints, keys);
   } catch (error) {
     if (error instanceof audit.UntrustedCheckpointError)
       throw new CliError(error.message, [

@@ -71,16 +71,20 @@ export function registerAuditCommand(program: Command): void {
       '--checkpoints <file|url>',
       'also prove the log holds everything up to the newest of these signed checkpoints (kept outside this machine)',
     )
-    .option('--public-key <file|key>', 'the pinned checkpoint key (default: ask the server, with a warning)')
+    .option(
+      '--public-key <file|key>',
+      'the pinned checkpoint key; repeat it after a key rotation, each checkpoint must verify with the key it names (default: ask the server, with a warning)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
-      '\nExits 1 when the chain is broken, records a checkpoint vouches for are missing, or a checkpoint is forged.\n\nExamples:\n  bollard audit verify\n  bollard audit verify --file audit.jsonl\n  bollard audit verify --file audit.csv\n  bollard audit verify --checkpoints checkpoints.jsonl --public-key bollard-audit.pub\n  bollard audit verify --file part.jsonl --checkpoints https://bucket.example/checkpoints.jsonl --public-key bollard-audit.pub\n',
+      '\nExits 1 when the chain is broken, records a checkpoint vouches for are missing, or a checkpoint is forged.\n\nExamples:\n  bollard audit verify\n  bollard audit verify --file audit.jsonl\n  bollard audit verify --file audit.csv\n  bollard audit verify --checkpoints checkpoints.jsonl --public-key bollard-audit.pub\n  bollard audit verify --file part.jsonl --checkpoints https://bucket.example/checkpoints.jsonl --public-key bollard-audit.pub\n  bollard audit verify --checkpoints checkpoints.jsonl --public-key old-key.pub --public-key bollard-audit.pub\n',
     )
     .action(
       action(
         async (
-          options: { file?: string; json?: boolean; checkpoints?: string; publicKey?: string },
+          options: { file?: string; json?: boolean; checkpoints?: string; publicKey?: string[] },
           command: Command,
         ) => {
           if (options.checkpoints) {
