@@ -255,7 +255,7 @@ export async function createApp(config: BollardConfig, options: AppOptions = {})
     upstream,
     takeBudget: limiter ? budgetFrom(limiter) : undefined,
     nice: config.auditSinksNice,
-    openFeed: rawStore.openCommitFeed ? () => rawStore.openCommitFeed?.() ?? null : undefined,
+    openFeed: () => rawStore.openCommitFeed?.() ?? null,
     ...options.sinks,
   });
   const anonymous = new AnonymousTraffic({

@@ -53,6 +53,11 @@ export function keyIdOf(publicKey: KeyObject): string {
   return hash('sha256', rawPublicKey(publicKey), 'hex').slice(0, 16);
 }
 
+/** The pinned keys by the id checkpoints name them by, computed once for a whole file of checkpoints. */
+export function pinnedKeys(keys: readonly KeyObject[]): ReadonlyMap<string, KeyObject> {
+  return new Map(keys.map((key) => [keyIdOf(key), key]));
+}
+
 /** What is signed: every field but the signature, in canonical JSON. */
 function signedBytes(checkpoint: Omit<Checkpoint, 'signature'>): Buffer {
   return Buffer.from(canonicalJson(checkpoint, 'signature'));
@@ -82,20 +87,17 @@ export function checkpointDigest(checkpoint: Checkpoint): string {
 }
 
 /**
- * Why a checkpoint is not trusted, or null when its signature verifies with the pinned key it names. Several
- * keys may be pinned (the key was rotated: older checkpoints carry the old one); each checkpoint must verify
- * with the one its `keyId` names.
+ * Why a checkpoint is not trusted, or null when its signature verifies with the pinned key it names.
+ * `pinned` maps key ids to keys (`pinnedKeys`): after a rotation older checkpoints name the old key.
  */
 export function checkpointProblem(
   checkpoint: Checkpoint,
-  pinned: KeyObject | readonly KeyObject[],
+  pinned: ReadonlyMap<string, KeyObject>,
 ): string | null {
   if (!isCheckpoint(checkpoint)) return 'it is not a checkpoint (v, seq, hash, time, keyId, signature)';
-  const keys = Array.isArray(pinned) ? (pinned as readonly KeyObject[]) : [pinned as KeyObject];
-  const ids = keys.map((key) => keyIdOf(key));
-  const publicKey = keys[ids.indexOf(checkpoint.keyId)];
+  const publicKey = pinned.get(checkpoint.keyId);
   if (!publicKey)
-    return `it was signed by key ${checkpoint.keyId}, not by the pinned key${ids.length === 1 ? '' : 's'} ${ids.join(', ')}`;
+    return `it was signed by key ${checkpoint.keyId}, not by the pinned key${pinned.size === 1 ? '' : 's'} ${[...pinned.keys()].join(', ')}`;
   let ok = false;
   try {
     ok = verifyBytes(null, signedBytes(checkpoint), publicKey, Buffer.from(checkpoint.signature, 'base64'));

@@ -1,6 +1,12 @@
 import type { KeyObject } from 'node:crypto';
 import type { AuditRecord } from '../store/types.js';
-import { CHECKPOINT_REQUEST_ID, type Checkpoint, checkpointProblem, isCheckpoint } from './checkpoint.js';
+import {
+  CHECKPOINT_REQUEST_ID,
+  type Checkpoint,
+  checkpointProblem,
+  isCheckpoint,
+  pinnedKeys,
+} from './checkpoint.js';
 import { type ChainAnchor, type VerifyResult, verifyRecords } from './verify.js';
 
 export type CheckpointVerifyResult =
@@ -44,8 +50,9 @@ export class UntrustedCheckpointError extends Error {
  */
 export function trustedCheckpoints(
   checkpoints: readonly Checkpoint[],
-  pinned: KeyObject | readonly KeyObject[],
+  keys: readonly KeyObject[],
 ): Checkpoint[] {
+  const pinned = pinnedKeys(keys);
   for (const checkpoint of checkpoints) {
     const problem = checkpointProblem(checkpoint, pinned);
     if (problem) throw new UntrustedCheckpointError(Number(checkpoint.seq), problem);
@@ -58,7 +65,7 @@ export function trustedCheckpoints(
  * names must carry the hash it signed (a partial export's first `prevHash` included), and the records must
  * reach the newest checkpoint — rows deleted from the end are reported as the missing range.
  * The checkpoints must already be trusted (`trustedCheckpoints`).
- * @example await verifyWithCheckpoints(parseJsonlExport(stream), trustedCheckpoints(cps, key));
+ * @example await verifyWithCheckpoints(parseJsonlExport(stream), trustedCheckpoints(cps, [key]));
  */
 export async function verifyWithCheckpoints(
   records: Iterable<AuditRecord> | AsyncIterable<AuditRecord>,

@@ -18,7 +18,7 @@ export class CommitFeed {
   private start = 0;
   /** Each sink's cursor, as last reported: the window is pruned up to the lowest. */
   private readonly cursors = new Map<string, number>();
-  /** Records handed out from the window and from nowhere else, for the metrics and tests. */
+  /** Records handed out from the window (the store was not read for them). */
   served = 0;
 
   constructor(private readonly capacity = DEFAULT_FEED_CAPACITY) {}
@@ -40,8 +40,8 @@ export class CommitFeed {
 
   /** Up to `limit` consecutive records from `cursor + 1`, or null when the window does not hold that seq. */
   after(cursor: number, limit: number): SinkRecord[] | null {
-    const at = this.indexOf(cursor + 1);
-    if (at < 0) return null;
+    const at = this.firstAbove(cursor);
+    if ((this.items[at] as SinkRecord | undefined)?.seq !== cursor + 1) return null;
     const out: SinkRecord[] = [];
     for (let i = at; i < this.items.length && out.length < limit; i++) {
       const item = this.items[i] as SinkRecord;
@@ -57,14 +57,7 @@ export class CommitFeed {
    * up to it.
    */
   nextAfter(cursor: number): number | null {
-    let low = this.start;
-    let high = this.items.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if ((this.items[mid] as SinkRecord).seq <= cursor) low = mid + 1;
-      else high = mid;
-    }
-    return low < this.items.length ? (this.items[low] as SinkRecord).seq : null;
+    return (this.items[this.firstAbove(cursor)] as SinkRecord | undefined)?.seq ?? null;
   }
 
   /** A sink takes records from the window: nothing is dropped for it until it says where it is. */
@@ -90,18 +83,16 @@ export class CommitFeed {
     return this.items.length > this.start ? (this.items.at(-1) as SinkRecord).seq : null;
   }
 
-  /** The index of `seq` among the live items (they are sorted, with gaps), or -1. */
-  private indexOf(seq: number): number {
+  /** The index of the first live item with a seq above `cursor` (they are sorted, with gaps); the end if none. */
+  private firstAbove(cursor: number): number {
     let low = this.start;
-    let high = this.items.length - 1;
-    while (low <= high) {
+    let high = this.items.length;
+    while (low < high) {
       const mid = (low + high) >>> 1;
-      const found = (this.items[mid] as SinkRecord).seq;
-      if (found === seq) return mid;
-      if (found < seq) low = mid + 1;
-      else high = mid - 1;
+      if ((this.items[mid] as SinkRecord).seq <= cursor) low = mid + 1;
+      else high = mid;
     }
-    return -1;
+    return low;
   }
 
   private compact(): void {

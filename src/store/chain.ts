@@ -1,10 +1,4 @@
-import {
-  canonicalFromEncoded,
-  canonicalJson,
-  lineFromCanonical,
-  sealCanonical,
-  sealRecord,
-} from '../audit/seal.js';
+import { canonicalFromEncoded, canonicalJson, sealCanonical, sealRecord } from '../audit/seal.js';
 import { AUDIT_COLUMNS, auditRowValues } from './rows.js';
 import type { AuditDraft, AuditRecord, ChainLink, SealFunction } from './types.js';
 
@@ -93,8 +87,8 @@ export function sealDrafts(drafts: AuditDraft[], head: ChainHead, seal: SealFunc
 export interface EncodedRecord extends ChainLink {
   /** The row's values in `AUDIT_COLUMNS` order, JSON fields as the text that was hashed. */
   values: unknown[];
-  /** The record as one line of JSON (`lineFromCanonical`), from the bytes that were hashed; standard seal only. */
-  line?: string;
+  /** The canonical JSON the hash was computed over (standard seal only): a feed makes the record's line from it. */
+  canonical?: string;
 }
 
 /** One draft, normalized (as `normalizeDraft`) and every field encoded as JSON once. */
@@ -225,21 +219,20 @@ export function encodeDrafts(
     const seq = prev.seq + 1;
     let values: unknown[];
     let hash: string;
-    let line: string | undefined;
+    let canonical: string | undefined;
     if (seal === sealRecord) {
       const encoded = encodeDraft(draft);
       encoded.json.prevHash = JSON.stringify(prev.hash);
       encoded.json.seq = String(seq);
-      const canonical = canonicalFromEncoded(encoded.json);
+      canonical = canonicalFromEncoded(encoded.json);
       hash = sealCanonical(prev.hash, canonical);
       values = [seq, ...encoded.values, prev.hash, hash];
-      line = lineFromCanonical(canonical, hash);
     } else {
       const [record] = sealDrafts([draft], prev, seal) as [AuditRecord];
       hash = record.hash;
       values = auditRowValues(record);
     }
-    out.push({ seq, prevHash: prev.hash, hash, values, line });
+    out.push({ seq, prevHash: prev.hash, hash, values, canonical });
     prev = { seq, hash };
   }
   return out;

@@ -5,6 +5,7 @@
  * everything that arrived during the previous fsync. Answers go back in order, each after its commit.
  */
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import { lineFromCanonical } from '../../audit/seal.js';
 import type { EncodedRecord } from '../chain.js';
 import { SqlStore } from '../sql-store.js';
 import type { AuditDraft, CommittedLines } from '../types.js';
@@ -42,9 +43,9 @@ function feedCommitted(rows: readonly EncodedRecord[]): void {
   if (feeds.size === 0 || !first) return;
   const lines: string[] = [];
   for (const row of rows) {
-    // Sealed with a custom function (tests only): no line, so the feed says nothing and readers use the store.
-    if (row.line === undefined) return;
-    lines.push(row.line);
+    // Sealed with a custom function (tests only): the feed says nothing and readers use the store.
+    if (row.canonical === undefined) return;
+    lines.push(lineFromCanonical(row.canonical, row.hash));
   }
   const last = pending.at(-1);
   if (last && last.firstSeq + last.lines.length === first.seq) last.lines.push(...lines);
